@@ -1,0 +1,1 @@
+"""Who may do what: shared secrets, device signatures, device tokens, pairing, limits, origins."""

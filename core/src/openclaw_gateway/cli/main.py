@@ -1,0 +1,454 @@
+"""``openclaw-gateway``: run the gateway, and talk to a running one.
+
+Exit codes:
+    0  success
+    1  the gateway answered with an error (the error is printed)
+    2  invalid usage or invalid configuration
+    3  the gateway could not be reached, or the connection was lost
+    4  the gateway refused the credentials (handshake error)
+
+Imports are lazy so ``openclaw-gateway run`` starts fast and ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+EXIT_OK, EXIT_REMOTE, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_AUTH = 0, 1, 2, 3, 4
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _load(**flags: Any) -> Any:
+    from ..config import load_config
+    from ..errors import ConfigError
+
+    try:
+        return load_config(**flags)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+state_dir_option = click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="OPENCLAW_GATEWAY_STATE_DIR",
+    help="State directory (default ~/.openclaw-gateway).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="openclaw-gateway")
+def cli() -> None:
+    """One WebSocket control plane for every messaging surface and device."""
+
+
+# --- run -----------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--port", type=int, help="Port to listen on (default 18789).")
+@click.option("--bind", help="loopback (default), lan, or an IP address.")
+@click.option("--token", help="Shared token (default: generated once and stored).")
+@state_dir_option
+@click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
+def run(
+    port: int | None, bind: str | None, token: str | None, state_dir: Path | None, verbose: bool
+) -> None:
+    """Run the gateway in the foreground (logs to stdout; SIGTERM stops it cleanly)."""
+    import logging
+
+    config = _load(port=port, bind=bind, token=token, state_dir=state_dir)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else getattr(logging, config.log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stdout,
+    )
+    import anyio
+
+    from .. import __version__
+    from ..errors import ConfigError
+    from ..server.app import run_gateway
+    from ..server.gateway import Gateway
+
+    def ready(gw: Gateway) -> None:
+        logging.getLogger("openclaw_gateway").info(
+            "openclaw-gateway %s listening on ws://%s:%d (%d methods; state %s)",
+            __version__,
+            config.host,
+            gw.port,
+            len(gw.registry.methods),
+            config.state_dir,
+        )
+        if config.token is None:
+            logging.getLogger("openclaw_gateway").info(
+                "clients authenticate with the gateway token: show it with `openclaw-gateway token`"
+            )
+
+    try:
+        anyio.run(lambda: run_gateway(config, on_ready=ready))
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    except OSError as exc:
+        _fail(
+            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}", EXIT_UNREACHABLE
+        )
+
+
+# --- talking to a running gateway ----------------------------------------------------------------
+
+
+def connection_options(fn: Any) -> Any:
+    fn = click.option(
+        "--url", envvar="OPENCLAW_GATEWAY_URL", help="Gateway URL (default from config)."
+    )(fn)
+    fn = click.option(
+        "--token", envvar="OPENCLAW_GATEWAY_TOKEN", help="Shared token (default: stored)."
+    )(fn)
+    fn = click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds.")(fn)
+    return state_dir_option(fn)
+
+
+def _target(
+    url: str | None, token: str | None, state_dir: Path | None
+) -> tuple[str, str | None, str | None]:
+    config = _load(state_dir=state_dir)
+    if url is None:
+        host = "127.0.0.1" if config.bind in ("loopback", "lan") else config.bind
+        url = f"ws://{host}:{config.port}"
+    password = config.password.get_secret_value() if config.password else None
+    if token is None and config.token is not None:
+        token = config.token.get_secret_value()
+    if token is None:
+        from ..secrets import SecretStore
+        from ..server.app import PASSWORD_SECRET, TOKEN_SECRET
+
+        store = SecretStore(config.state_dir, config.secrets_backend)
+        token = store.get(TOKEN_SECRET)
+        if config.auth_mode == "password" and password is None:
+            password = store.get(PASSWORD_SECRET)
+    if config.auth_mode == "password":
+        token = None
+    return url, token, password
+
+
+def _call(
+    method: str,
+    params: Any,
+    *,
+    url: str | None,
+    token: str | None,
+    state_dir: Path | None,
+    timeout: float,
+    expect_final: bool = False,
+) -> Any:
+    import anyio
+
+    from ..client import ConnectionLost, GatewayClient, HandshakeError, RequestError
+
+    target, secret, password = _target(url, token, state_dir)
+
+    async def go() -> Any:
+        async with GatewayClient(
+            target,
+            token=secret,
+            password=password,
+            client_id="cli",
+            client_mode="cli",
+            request_timeout=timeout,
+        ) as gw:
+            return await gw.call(method, params, expect_final=expect_final)
+
+    try:
+        return anyio.run(go)
+    except HandshakeError as exc:
+        _fail(f"{exc.message} [{exc.reason or exc.code}]", EXIT_AUTH)
+    except RequestError as exc:
+        detail = f" [{exc.reason}]" if exc.reason else ""
+        _fail(f"{exc.code}: {exc.message}{detail}", EXIT_REMOTE)
+    except ConnectionLost as exc:
+        _fail(str(exc), EXIT_UNREACHABLE)
+    except TimeoutError:
+        _fail(f"no answer from the gateway within {timeout:g} s", EXIT_UNREACHABLE)
+
+
+def _print(result: Any, as_json: bool) -> None:
+    if as_json or not sys.stdout.isatty():
+        click.echo(json.dumps(result, indent=2, sort_keys=False))
+        return
+    from rich.console import Console
+    from rich.pretty import Pretty
+
+    Console().print(Pretty(result))
+
+
+@cli.command()
+@click.argument("method")
+@click.option("--params", "params_json", default=None, help="Params as a JSON object.")
+@click.option("--json", "as_json", is_flag=True, help="Print raw JSON.")
+@click.option("--expect-final", is_flag=True, help="Wait for the final response (e.g. agent).")
+@connection_options
+def call(
+    method: str,
+    params_json: str | None,
+    as_json: bool,
+    expect_final: bool,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Call any gateway METHOD and print its result."""
+    try:
+        params = json.loads(params_json) if params_json else None
+    except json.JSONDecodeError as exc:
+        _fail(f"--params is not valid JSON: {exc}", EXIT_USAGE)
+    result = _call(
+        method,
+        params,
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+        expect_final=expect_final,
+    )
+    _print(result, as_json)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print raw JSON.")
+@click.option("--probe", is_flag=True, help="Force a fresh health probe.")
+@connection_options
+def health(
+    as_json: bool,
+    probe: bool,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Show the gateway's health."""
+    result = _call(
+        "health",
+        {"probe": True} if probe else {},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    if as_json or not sys.stdout.isatty():
+        _print(result, True)
+        return
+    gw = result.get("gateway", {})
+    click.echo(
+        f"ok: {result.get('ok')}  version: {gw.get('version')}  uptime: {gw.get('uptimeMs', 0) // 1000}s"
+        f"  connections: {gw.get('connections')}"
+    )
+    for plugin_error in (result.get("plugins") or {}).get("errors", []):
+        click.echo(f"plugin error: {plugin_error}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print raw JSON.")
+@connection_options
+def status(
+    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Show the gateway's status."""
+    _print(_call("status", {}, url=url, token=token, state_dir=state_dir, timeout=timeout), as_json)
+
+
+# --- devices -------------------------------------------------------------------------------------
+
+
+@cli.group()
+def devices() -> None:
+    """List, approve, reject and revoke devices (talks to the running gateway)."""
+
+
+@devices.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print raw JSON.")
+@connection_options
+def devices_list(
+    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Pending pairing requests and paired devices."""
+    result = _call(
+        "device.pair.list", {}, url=url, token=token, state_dir=state_dir, timeout=timeout
+    )
+    if as_json or not sys.stdout.isatty():
+        _print(result, True)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    pending = Table(title="Pending requests")
+    for col in ("requestId", "deviceId", "role", "scopes", "client", "remote"):
+        pending.add_column(col)
+    for p in result["pending"]:
+        pending.add_row(
+            p["requestId"],
+            p["deviceId"][:16],
+            p["role"],
+            ",".join(p["scopes"]),
+            str(p.get("clientId")),
+            str(p.get("remoteIp")),
+        )
+    paired = Table(title="Paired devices")
+    for col in ("deviceId", "roles", "scopes", "client", "via", "connected"):
+        paired.add_column(col)
+    for d in result["paired"]:
+        paired.add_row(
+            d["deviceId"][:16],
+            ",".join(d["roles"]),
+            ",".join(d["scopes"]),
+            str(d.get("clientId")),
+            d["approvedVia"],
+            "yes" if d["connected"] else "no",
+        )
+    console.print(pending)
+    console.print(paired)
+
+
+@devices.command("approve")
+@click.argument("request_id")
+@connection_options
+def devices_approve(
+    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Approve a pending pairing request."""
+    result = _call(
+        "device.pair.approve",
+        {"requestId": request_id},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    click.echo(f"approved device {result['device']['deviceId']}")
+
+
+@devices.command("reject")
+@click.argument("request_id")
+@connection_options
+def devices_reject(
+    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Reject a pending pairing request."""
+    result = _call(
+        "device.pair.reject",
+        {"requestId": request_id},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    click.echo(f"rejected device {result['deviceId']}")
+
+
+@devices.command("revoke")
+@click.argument("device_id")
+@click.option(
+    "--role", default=None, help="Revoke only this role's token (default: remove the device)."
+)
+@connection_options
+def devices_revoke(
+    device_id: str,
+    role: str | None,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Revoke a device: remove it (or only its token for --role); its sockets are closed."""
+    if role is None:
+        _call(
+            "device.pair.remove",
+            {"deviceId": device_id},
+            url=url,
+            token=token,
+            state_dir=state_dir,
+            timeout=timeout,
+        )
+        click.echo(f"removed device {device_id}")
+    else:
+        _call(
+            "device.token.revoke",
+            {"deviceId": device_id, "role": role},
+            url=url,
+            token=token,
+            state_dir=state_dir,
+            timeout=timeout,
+        )
+        click.echo(f"revoked the {role} token of device {device_id}")
+
+
+# --- token and config ----------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--rotate", is_flag=True, help="Generate and store a new token (restart the gateway to apply)."
+)
+@state_dir_option
+def token(rotate: bool, state_dir: Path | None) -> None:
+    """Print the gateway's shared token (generating one on first use)."""
+    from ..auth.credentials import generate_token
+    from ..secrets import SecretStore
+    from ..server.app import TOKEN_SECRET, resolve_token
+
+    config = _load(state_dir=state_dir)
+    if rotate:
+        if config.token is not None:
+            _fail(
+                "the token is set by flag/env/config (OPENCLAW_GATEWAY_TOKEN); change it there",
+                EXIT_USAGE,
+            )
+        new = generate_token()
+        where = SecretStore(config.state_dir, config.secrets_backend).set(TOKEN_SECRET, new)
+        click.echo(new)
+        click.echo(f"stored in {where}; restart the gateway to apply it", err=True)
+        return
+    config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value, generated = resolve_token(config)
+    click.echo(value)
+    if generated:
+        click.echo("(generated a new token and stored it)", err=True)
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Inspect the configuration."""
+
+
+@config_group.command("validate")
+@state_dir_option
+def config_validate(state_dir: Path | None) -> None:
+    """Validate flags/env/config file; exit 2 with each invalid field named."""
+    config = _load(state_dir=state_dir)
+    shown = config.model_dump(mode="json", exclude={"token", "password"})
+    click.echo(json.dumps(shown, indent=2))
+    click.echo(
+        f"configuration is valid (config file: {config.config_file}"
+        f"{'' if config.config_file.exists() else ', not present'})",
+        err=True,
+    )
+
+
+def main() -> None:
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    cli(prog_name="openclaw-gateway")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Configuration: CLI flags, then ``OPENCLAW_GATEWAY_*`` env, then ``<state dir>/config.toml``, then defaults.
+
+Every field is validated at start; an invalid value fails with its path and the reason
+(:class:`~openclaw_gateway.errors.ConfigError`, exit code 2). Secrets are never stored here: the
+gateway token and password come from the flags/env or the secret store (see ``secrets.py``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from .errors import ConfigError
+
+DEFAULT_PORT = 18789
+CONFIG_FILE_NAME = "config.toml"
+
+
+def default_state_dir() -> Path:
+    """``~/.openclaw-gateway`` (so ``HOME=<dir>`` isolates an instance)."""
+    return Path(os.path.expanduser("~")) / ".openclaw-gateway"
+
+
+class RateLimitConfig(BaseModel):
+    """Auth-failure limits per remote address (loopback included)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_failures: int = Field(10, ge=1)
+    window_ms: int = Field(60_000, ge=1000)
+    lockout_ms: int = Field(60_000, ge=1000)
+
+
+class GatewayConfig(BaseSettings):
+    """All settings of one gateway instance."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OPENCLAW_GATEWAY_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    state_dir: Path = Field(default_factory=default_state_dir)
+    port: int = Field(DEFAULT_PORT, ge=0, le=65535, description="0 picks a free port")
+    bind: str = Field("loopback", description="loopback | lan | an IP address to listen on")
+    auth_mode: Literal["token", "password"] = "token"
+    token: SecretStr | None = None
+    password: SecretStr | None = None
+    allowed_origins: list[str] = Field(default_factory=list)
+    tick_interval_ms: int = Field(30_000, ge=100)
+    health_refresh_ms: int = Field(60_000, ge=100)
+    handshake_timeout_ms: int = Field(15_000, ge=100)
+    max_payload: int = Field(25 * 1024 * 1024, ge=1024)
+    max_preauth_payload: int = Field(64 * 1024, ge=1024)
+    max_buffered_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    max_preauth_connections_per_ip: int = Field(32, ge=1)
+    rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    secrets_backend: Literal["auto", "keyring", "file"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("bind")
+    @classmethod
+    def _check_bind(cls, value: str) -> str:
+        if value in ("loopback", "lan"):
+            return value
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("must be 'loopback', 'lan' or an IP address") from None
+        return value
+
+    @field_validator("allowed_origins")
+    @classmethod
+    def _check_origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if origin.strip() == "*" or "://" not in origin:
+                raise ValueError(
+                    f"{origin!r} is not an origin; list each allowed page origin, "
+                    "e.g. 'https://chat.example.com' ('*' is refused on purpose)"
+                )
+        return value
+
+    @property
+    def host(self) -> str:
+        """The address to listen on."""
+        if self.bind == "loopback":
+            return "127.0.0.1"
+        if self.bind == "lan":
+            return "0.0.0.0"  # noqa: S104 - explicit opt-in by the operator
+        return self.bind
+
+    @property
+    def config_file(self) -> Path:
+        return self.state_dir / CONFIG_FILE_NAME
+
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / "state.db"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Flags (init) beat env; the TOML file is read by load_config and passed last.
+        return (init_settings, env_settings)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([(str(path), f"not valid TOML: {exc}")]) from None
+
+
+def load_config(**flags: Any) -> GatewayConfig:
+    """Build the config from flags (None = not given), env and the config file.
+
+    Raises :class:`ConfigError` naming every invalid field.
+    """
+    given = {k: v for k, v in flags.items() if v is not None}
+    try:
+        # The state dir decides where the config file is, so resolve it first.
+        state_dir = given.get("state_dir") or os.environ.get("OPENCLAW_GATEWAY_STATE_DIR")
+        state_path = Path(state_dir).expanduser() if state_dir else default_state_dir()
+        file_values = _read_toml(state_path / CONFIG_FILE_NAME)
+        file_values.pop("state_dir", None)
+        env_and_flags = GatewayConfig(**given)
+        explicit = env_and_flags.model_fields_set
+        merged = {**file_values, **{k: getattr(env_and_flags, k) for k in explicit}}
+        merged["state_dir"] = state_path
+        return GatewayConfig(**merged)
+    except ValidationError as exc:
+        raise ConfigError(
+            [
+                (".".join(str(p) for p in err["loc"]) or "config", err["msg"])
+                for err in exc.errors(include_url=False)
+            ]
+        ) from None

@@ -1,0 +1,198 @@
+"""Assembling and running a gateway: plugins → registry → state → server → background loops.
+
+``run_gateway`` is what ``openclaw-gateway run`` calls; tests call ``start_gateway`` to get a running
+instance on a free port inside their own task group.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.http11 import Request, Response
+
+from ..auth.authenticator import AuthSettings
+from ..auth.origins import normalize_origin, own_origins
+from ..auth.ratelimit import AuthRateLimiter
+from ..config import GatewayConfig
+from ..errors import CloseCode
+from ..hooks.manager import collect_registry, create_plugin_manager
+from ..secrets import SecretStore
+from ..state.db import Database
+from .gateway import Gateway
+from .ws import handle_connection
+
+log = logging.getLogger("openclaw_gateway")
+
+TOKEN_SECRET = "gateway-token"  # noqa: S105 - a secret name, not a secret
+PASSWORD_SECRET = "gateway-password"  # noqa: S105
+
+
+def resolve_token(config: GatewayConfig) -> tuple[str, bool]:
+    """The shared token: flag/env/config, else the stored one, else a new one (stored).
+
+    Returns ``(token, generated)``.
+    """
+    if config.token is not None:
+        return config.token.get_secret_value(), False
+    store = SecretStore(config.state_dir, config.secrets_backend)
+    existing = store.get(TOKEN_SECRET)
+    if existing:
+        return existing, False
+    from ..auth.credentials import generate_token
+
+    token = generate_token()
+    store.set(TOKEN_SECRET, token)
+    return token, True
+
+
+def resolve_password(config: GatewayConfig) -> str | None:
+    if config.password is not None:
+        return config.password.get_secret_value()
+    return SecretStore(config.state_dir, config.secrets_backend).get(PASSWORD_SECRET)
+
+
+def build_gateway(config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = ()) -> Gateway:
+    config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pm = create_plugin_manager(extra_plugins)
+    registry = collect_registry(pm)
+    token, generated = resolve_token(config)
+    if generated:
+        log.info("generated a new gateway token (show it with `openclaw-gateway token`)")
+    password = resolve_password(config) if config.auth_mode == "password" else None
+    if config.auth_mode == "password" and not password:
+        from ..errors import ConfigError
+
+        raise ConfigError(
+            [
+                (
+                    "password",
+                    "auth_mode is 'password' but no password is set (OPENCLAW_GATEWAY_PASSWORD)",
+                )
+            ]
+        )
+    rl = config.rate_limit
+    auth = AuthSettings(
+        mode=config.auth_mode,
+        token=token,
+        password=password,
+        allowed_origins=frozenset(normalize_origin(o) for o in config.allowed_origins),
+        limiter=AuthRateLimiter(
+            max_failures=rl.max_failures, window_ms=rl.window_ms, lockout_ms=rl.lockout_ms
+        ),
+    )
+    db = Database(config.db_path)
+    return Gateway(config, registry=registry, db=db, auth=auth)
+
+
+def _own_page_origins(gateway: Gateway, port: int) -> frozenset[str]:
+    hosts = {"127.0.0.1", "localhost", "[::1]"}
+    if gateway.config.bind not in ("loopback", "lan"):
+        hosts.add(gateway.config.bind)
+    return own_origins(hosts, [port])
+
+
+@asynccontextmanager
+async def start_gateway(
+    config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = ()
+) -> AsyncIterator[Gateway]:
+    """Run a gateway for the duration of the ``async with`` block (port 0 picks a free port)."""
+    gateway = build_gateway(config, extra_plugins=extra_plugins)
+    async with anyio.create_task_group() as tg:
+        server = await _listen(gateway, tg)
+        try:
+            yield gateway
+        finally:
+            await shutdown(gateway, server)
+            tg.cancel_scope.cancel()
+    gateway.db.close()
+
+
+async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
+    config = gateway.config
+
+    def spawn(fn: Callable[[], Any]) -> None:
+        tg.start_soon(fn)
+
+    gateway.attach_spawner(spawn)
+
+    def process_request(conn: ServerConnection, request: Request) -> Response | None:
+        ip = str(conn.remote_address[0]) if conn.remote_address else "?"
+        if gateway.preauth[ip] >= config.max_preauth_connections_per_ip:
+            return conn.respond(
+                HTTPStatus.SERVICE_UNAVAILABLE, "Too many unauthenticated sockets\n"
+            )
+        return None
+
+    async def handler(ws: ServerConnection) -> None:
+        await handle_connection(gateway, ws)
+
+    server = await serve(
+        handler,
+        config.host,
+        config.port,
+        max_size=config.max_preauth_payload,
+        compression=None,  # per-connection zlib state would cost ~100 KB per socket
+        process_request=process_request,
+        server_header=None,
+    )
+    port = next(iter(server.sockets)).getsockname()[1]
+    gateway.port = port
+    allowed = set(gateway.auth_settings.allowed_origins) | _own_page_origins(gateway, port)
+    gateway.auth_settings.allowed_origins = frozenset(allowed)
+    tg.start_soon(_tick_loop, gateway)
+    tg.start_soon(_health_loop, gateway)
+    return server
+
+
+async def _tick_loop(gateway: Gateway) -> None:
+    interval = gateway.config.tick_interval_ms / 1000
+    while True:
+        await anyio.sleep(interval)
+        gateway.broadcast("tick", {"ts": _now_ms()})
+
+
+async def _health_loop(gateway: Gateway) -> None:
+    interval = gateway.config.health_refresh_ms / 1000
+    while True:
+        await anyio.sleep(interval)
+        gateway.refresh_health()
+
+
+async def shutdown(gateway: Gateway, server: Server, reason: str = "gateway stopping") -> None:
+    """Tell every peer, close every socket with 1012, stop listening."""
+    gateway.broadcast("shutdown", {"reason": reason})
+    server.close(close_connections=False)
+    with anyio.move_on_after(5):
+        async with anyio.create_task_group() as tg:
+            for conn in tuple(gateway.connections.values()):
+                tg.start_soon(conn.ws.close, CloseCode.SERVICE_RESTART, "service restart")
+    server.close()
+    with anyio.move_on_after(5):
+        await server.wait_closed()
+
+
+async def run_gateway(
+    config: GatewayConfig, *, on_ready: Callable[[Gateway], None] | None = None
+) -> None:
+    """Serve until SIGTERM/SIGINT, then shut down gracefully (exit status 0)."""
+    async with start_gateway(config) as gateway:
+        if on_ready is not None:
+            on_ready(gateway)
+        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
+            async for signum in signals:
+                log.info("received %s, shutting down", signal.Signals(signum).name)
+                break
+
+
+def _now_ms() -> int:
+    import time
+
+    return int(time.time() * 1000)

@@ -1,0 +1,93 @@
+"""From a validated request frame to a response: authorization, params, idempotency, handler.
+
+Authorization runs before method lookup, as in the reference: a non-admin operator asking for an
+unknown method learns only that it lacks ``operator.admin``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..auth.scopes import ADMIN, ROLE_OPERATOR
+from ..errors import ErrorCode, GatewayError, invalid_request, missing_scope
+from ..hooks.registry import MethodContext, MethodSpec
+from ..protocol.codec import encode_error, encode_response, params_error
+from ..protocol.frames import RequestFrame
+from .connection import Connection
+from .gateway import Gateway
+from .idempotency import CachedOutcome
+
+log = logging.getLogger("openclaw_gateway.dispatch")
+
+
+def authorize(conn: Connection, method: str, spec: MethodSpec | None, params: Any) -> MethodSpec:
+    """Return the spec if ``conn`` may call it, else raise the reference's error."""
+    if conn.role == ROLE_OPERATOR:
+        if spec is None:
+            if ADMIN not in conn.scopes:
+                raise missing_scope(ADMIN)
+            raise invalid_request(f"unknown method: {method}")
+        if ROLE_OPERATOR not in spec.roles:
+            raise invalid_request("unauthorized role: operator")
+        required = spec.scope_for(params) if spec.scope_for is not None else spec.scope
+        if required is not None and required not in conn.scopes:
+            raise missing_scope(required)
+        return spec
+    if spec is None:
+        raise invalid_request(f"unknown method: {method}")
+    if conn.role not in spec.roles:
+        raise invalid_request(f"unauthorized role: {conn.role}")
+    return spec
+
+
+async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> bytes:
+    """Serve one request; always returns the encoded response frame (never raises)."""
+    try:
+        spec = authorize(
+            conn, frame.method, gateway.registry.methods.get(frame.method), frame.params
+        )
+        params: Any = frame.params
+        if spec.params is not None:
+            try:
+                params = spec.params.model_validate({} if params is None else params)
+            except ValidationError as exc:
+                raise params_error(spec.name, exc) from None
+        key: str | None = getattr(params, "idempotencyKey", None) if spec.side_effects else None
+        if key is not None and spec.dedupe:
+            cached = gateway.idempotency.get(spec.name, key)
+            if cached is not None:
+                if cached.ok:
+                    return encode_response(frame.id, cached.payload)
+                return encode_error(
+                    frame.id, _error_from_wire(cached.error or {}), payload=cached.payload
+                )
+        ctx = MethodContext(gateway=gateway, conn=conn, request_id=frame.id)
+        try:
+            result = await spec.handler(ctx, params)
+        except GatewayError as exc:
+            if key is not None and spec.dedupe:
+                gateway.idempotency.put(spec.name, key, CachedOutcome(False, None, exc.to_wire()))
+            raise
+        if key is not None and spec.dedupe:
+            gateway.idempotency.put(spec.name, key, CachedOutcome(True, result, None))
+        return encode_response(frame.id, result)
+    except GatewayError as exc:
+        return encode_error(frame.id, exc)
+    except Exception:
+        log.exception("method %s failed", frame.method)
+        return encode_error(
+            frame.id, GatewayError(ErrorCode.UNAVAILABLE, f"internal error in {frame.method}")
+        )
+
+
+def _error_from_wire(error: dict[str, Any]) -> GatewayError:
+    return GatewayError(
+        ErrorCode(error.get("code", "UNAVAILABLE")),
+        str(error.get("message", "")),
+        details=error.get("details"),
+        retryable=error.get("retryable"),
+        retry_after_ms=error.get("retryAfterMs"),
+    )

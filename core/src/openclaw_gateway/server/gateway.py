@@ -1,0 +1,183 @@
+"""The live gateway: connections, broadcast, snapshots, and the core services handlers use.
+
+One instance per process, created by :func:`openclaw_gateway.server.app.build_gateway`. Handlers
+reach it as ``ctx.gateway``. Nothing here is global: tests run several gateways in one process.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+
+from .. import __version__
+from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
+from ..config import GatewayConfig
+from ..errors import CloseCode
+from ..hooks.registry import Registry
+from ..protocol import PROTOCOL_VERSION
+from ..protocol.codec import Fragment, dumps
+from ..state.db import Database
+from .connection import SLOW_CONSUMER_CLOSE, Connection
+from .idempotency import IdempotencyCache
+from .presence import PresenceBoard
+
+log = logging.getLogger("openclaw_gateway")
+
+Spawner = Callable[[Callable[[], Awaitable[Any]]], None]
+
+
+class Gateway:
+    def __init__(
+        self,
+        config: GatewayConfig,
+        *,
+        registry: Registry,
+        db: Database,
+        auth: AuthSettings,
+        plugin_report: dict[str, list[Any]] | None = None,
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self.db = db
+        self.boot_id = str(uuid.uuid4())
+        self.started_at = time.monotonic()
+        self.connections: dict[str, Connection] = {}
+        self.preauth: Counter[str] = Counter()
+        self.presence = PresenceBoard()
+        self.health_version = 1
+        self.idempotency = IdempotencyCache()
+        self.plugin_report = plugin_report or {"loaded": [], "errors": [], "unavailable": []}
+        self.auth_settings = auth
+        self.authenticator = Authenticator(
+            auth,
+            db,
+            on_pair_requested=lambda payload: self.broadcast("device.pair.requested", payload),
+            on_pair_resolved=lambda payload: self.broadcast("device.pair.resolved", payload),
+        )
+        self.port = config.port
+        self._spawn: Spawner | None = None
+        self._features = Fragment(
+            dumps({"methods": sorted(registry.methods), "events": sorted(registry.events)})
+        )
+        from ..builtin.health import build_health_snapshot
+
+        self._build_health = build_health_snapshot
+        self.health_bytes = dumps(build_health_snapshot(self))
+
+    # --- tasks ---------------------------------------------------------------------------------
+
+    def attach_spawner(self, spawn: Spawner) -> None:
+        self._spawn = spawn
+
+    def spawn(self, fn: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``fn()`` in the gateway's task group (background work that must not block a caller)."""
+        if self._spawn is None:
+            raise RuntimeError("gateway is not running")
+        self._spawn(fn)
+
+    # --- snapshots -----------------------------------------------------------------------------
+
+    @property
+    def uptime_ms(self) -> int:
+        return int((time.monotonic() - self.started_at) * 1000)
+
+    def state_version(self) -> dict[str, int]:
+        return {"presence": self.presence.version, "health": self.health_version}
+
+    def refresh_health(self) -> bytes:
+        """Rebuild the cached health snapshot, bump its version, and broadcast it."""
+        self.health_bytes = dumps(self._build_health(self))
+        self.health_version += 1
+        self.broadcast("health", Fragment(self.health_bytes), state_version=True)
+        return self.health_bytes
+
+    def hello_ok(self, conn: Connection, outcome: AuthOutcome) -> dict[str, Any]:
+        auth: dict[str, Any] = {
+            "method": outcome.method,
+            "role": outcome.role,
+            "scopes": outcome.scopes,
+        }
+        if outcome.device_token is not None:
+            auth["deviceToken"] = outcome.device_token
+            auth["issuedAtMs"] = outcome.issued_at_ms
+        snapshot: dict[str, Any] = {
+            "presence": self.presence.entries(),
+            "health": Fragment(self.health_bytes),
+            "stateVersion": self.state_version(),
+            "uptimeMs": self.uptime_ms,
+            "sessionDefaults": {
+                "defaultAgentId": "main",
+                "mainKey": "main",
+                "mainSessionKey": "agent:main:main",
+                "scope": "per-sender",
+            },
+        }
+        if "operator.admin" in conn.scopes:
+            snapshot["stateDir"] = str(self.config.state_dir)
+            snapshot["configPath"] = str(self.config.config_file)
+            snapshot["authMode"] = self.config.auth_mode
+        return {
+            "type": "hello-ok",
+            "protocol": PROTOCOL_VERSION,
+            "server": {"version": __version__, "bootId": self.boot_id, "connId": conn.conn_id},
+            "features": self._features,
+            "snapshot": snapshot,
+            "auth": auth,
+            "policy": {
+                "maxPayload": self.config.max_payload,
+                "maxBufferedBytes": self.config.max_buffered_bytes,
+                "tickIntervalMs": self.config.tick_interval_ms,
+            },
+        }
+
+    # --- events --------------------------------------------------------------------------------
+
+    def broadcast(self, event: str, payload: Any, *, state_version: bool = False) -> int:
+        """Send a broadcast event (with per-socket ``seq``) to every socket allowed to see it.
+
+        Returns how many sockets it was queued to. The payload is encoded once.
+        """
+        spec = self.registry.events.get(event)
+        if spec is None:
+            raise KeyError(f"event {event!r} is not registered")
+        head = b'{"type":"event","event":' + orjson.dumps(event) + b',"payload":' + dumps(payload)
+        if state_version:
+            head += b',"stateVersion":' + dumps(self.state_version())
+        sent = 0
+        for conn in tuple(self.connections.values()):
+            if conn.role not in spec.roles:
+                continue
+            if spec.scope is not None and conn.role == "operator" and spec.scope not in conn.scopes:
+                continue
+            if conn.push_broadcast(head):
+                sent += 1
+        return sent
+
+    def send_event(self, conn: Connection, event: str, payload: Any) -> bool:
+        """A targeted event to one socket: no ``seq`` (it does not advance the socket's counter)."""
+        return conn.push(dumps({"type": "event", "event": event, "payload": payload}))
+
+    # --- connection management -----------------------------------------------------------------
+
+    def drop_slow_consumer(self, conn: Connection) -> None:
+        log.warning("closing slow consumer %s (%s)", conn.conn_id, conn.remote_ip)
+        code, reason = SLOW_CONSUMER_CLOSE
+        if self._spawn is not None:
+            self.spawn(functools.partial(conn.ws.close, code, reason))
+
+    def close_device_sockets(
+        self, device_id: str, *, reason: str = "device removed", keep: Connection | None = None
+    ) -> int:
+        closed = 0
+        for conn in tuple(self.connections.values()):
+            if conn.device_id == device_id and conn is not keep:
+                closed += 1
+                self.spawn(functools.partial(conn.ws.close, CloseCode.DEVICE_REMOVED, reason))
+        return closed

@@ -1,0 +1,46 @@
+"""Schema migrations, applied in order; ``PRAGMA user_version`` records how far a database is.
+
+Append new steps; never edit a released one.
+"""
+
+MIGRATIONS: list[str] = [
+    # 1: devices, their hashed tokens, and pending pairing requests.
+    """
+    CREATE TABLE devices (
+        device_id        TEXT PRIMARY KEY,
+        public_key       TEXT NOT NULL,
+        display_name     TEXT,
+        platform         TEXT,
+        device_family    TEXT,
+        client_id        TEXT,
+        client_mode      TEXT,
+        roles            TEXT NOT NULL DEFAULT '[]',
+        scopes           TEXT NOT NULL DEFAULT '[]',
+        approved_via     TEXT NOT NULL,
+        created_at_ms    INTEGER NOT NULL,
+        approved_at_ms   INTEGER NOT NULL,
+        last_seen_at_ms  INTEGER,
+        last_seen_reason TEXT
+    );
+    CREATE TABLE device_tokens (
+        device_id     TEXT NOT NULL REFERENCES devices(device_id) ON DELETE CASCADE,
+        role          TEXT NOT NULL,
+        token_hash    TEXT NOT NULL,
+        scopes        TEXT NOT NULL DEFAULT '[]',
+        issued_at_ms  INTEGER NOT NULL,
+        rotated_at_ms INTEGER,
+        PRIMARY KEY (device_id, role)
+    );
+    CREATE TABLE pairing_requests (
+        request_id    TEXT PRIMARY KEY,
+        device_id     TEXT NOT NULL,
+        public_key    TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        scopes        TEXT NOT NULL DEFAULT '[]',
+        client        TEXT NOT NULL DEFAULT '{}',
+        remote_ip     TEXT,
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX pairing_requests_device ON pairing_requests(device_id);
+    """,
+]
