@@ -29,7 +29,9 @@ def gateway_factory(tmp_path: Path) -> GatewayFactory:
     counter = iter(range(1000))
 
     @asynccontextmanager
-    async def factory(*, extra_plugins: tuple[Any, ...] = (), **overrides: Any) -> AsyncIterator[Gateway]:
+    async def factory(
+        *, extra_plugins: tuple[Any, ...] = (), **overrides: Any
+    ) -> AsyncIterator[Gateway]:
         overrides.setdefault("token", TOKEN)
         overrides.setdefault("port", 0)
         overrides.setdefault("secrets_backend", "file")

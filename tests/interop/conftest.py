@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from openclaw_cli import OpenClawCli, ensure_openclaw
 
 TOKEN = "interop-token-abcdefghijklmnopqrstuvwxyz0123456789"

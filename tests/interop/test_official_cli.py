@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from conftest import GatewayProcess
 from openclaw_cli import OpenClawCli
 
