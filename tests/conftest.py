@@ -1,4 +1,8 @@
-"""Shared fixtures: an in-process gateway on a free port, and raw WebSocket helpers (wire.py)."""
+"""Shared fixtures: an in-process gateway on a free port; raw WebSocket helpers live in wire.py.
+
+Never ``from conftest import …`` in a test: two conftest modules exist (tests/, tests/interop/) and
+whichever is imported first owns the name. Shared constants live in ``wire.py``.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from openclaw_gateway.config import load_config
 from openclaw_gateway.server.app import start_gateway
 from openclaw_gateway.server.gateway import Gateway
 
-TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
+from wire import TOKEN
 
 GatewayFactory = Callable[..., AbstractAsyncContextManager[Gateway]]
 

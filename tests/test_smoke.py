@@ -1,7 +1,6 @@
 import pytest
 
-from conftest import TOKEN
-from wire import operator
+from wire import TOKEN, operator
 
 pytestmark = pytest.mark.anyio
 

@@ -18,6 +18,9 @@ from websockets.asyncio.client import ClientConnection, connect
 
 _ids = itertools.count(1)
 
+TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
+"""The shared token of the ``gateway`` fixture."""
+
 
 def b64url(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -125,6 +128,8 @@ class Peer:
     def __init__(self, ws: ClientConnection, challenge: dict[str, Any]) -> None:
         self.ws = ws
         self.challenge = challenge
+        self.skipped: list[dict[str, Any]] = []
+        """Frames :meth:`recv_res` read past (events, mostly); :meth:`next_event` looks here first."""
 
     @property
     def nonce(self) -> str:
@@ -146,6 +151,19 @@ class Peer:
             frame = await self.recv()
             if frame.get("type") == "res" and frame.get("id") == request_id:
                 return frame
+            self.skipped.append(frame)
+
+    async def next_event(self, name: str) -> dict[str, Any]:
+        """The next ``name`` event, including ones skipped while waiting for a response."""
+        for i, frame in enumerate(self.skipped):
+            if frame.get("type") == "event" and frame.get("event") == name:
+                del self.skipped[i]
+                return frame
+        while True:
+            frame = await self.recv()
+            if frame.get("type") == "event" and frame.get("event") == name:
+                return frame
+            self.skipped.append(frame)
 
     async def request(self, method: str, params: Any = None, **extra: Any) -> dict[str, Any]:
         rid = f"r{next(_ids)}"

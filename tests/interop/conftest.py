@@ -8,32 +8,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from gateway_process import GatewayProcess
 from openclaw_cli import OpenClawCli, ensure_openclaw
 
-TOKEN = "interop-token-abcdefghijklmnopqrstuvwxyz0123456789"
+INTEROP_TOKEN = "interop-token-abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 @pytest.fixture(scope="session")
 def openclaw() -> OpenClawCli:
     return ensure_openclaw()
-
-
-@dataclass
-class GatewayProcess:
-    proc: subprocess.Popen[str]
-    port: int
-    token: str
-    home: Path
-    log: list[str]
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
 
 
 @pytest.fixture
@@ -43,7 +30,16 @@ def our_gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
     home.mkdir()
     env = {**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "openclaw_gateway.cli.main", "run", "--port", "0", "--token", TOKEN],
+        [
+            sys.executable,
+            "-m",
+            "openclaw_gateway.cli.main",
+            "run",
+            "--port",
+            "0",
+            "--token",
+            INTEROP_TOKEN,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -66,7 +62,7 @@ def our_gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
         proc.kill()
         pytest.fail("our gateway did not start:\n" + "".join(log))
     try:
-        yield GatewayProcess(proc, port, TOKEN, home, log)
+        yield GatewayProcess(proc, port, INTEROP_TOKEN, home, log)
     finally:
         proc.terminate()
         try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GatewayProcess
+from gateway_process import GatewayProcess
 from openclaw_cli import OpenClawCli
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
