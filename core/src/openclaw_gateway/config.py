@@ -37,6 +37,15 @@ class RateLimitConfig(BaseModel):
     lockout_ms: int = Field(60_000, ge=1000)
 
 
+class NodesConfig(BaseModel):
+    """Which node commands the gateway will put up for approval beyond the known safe ones."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allow_commands: list[str] = Field(default_factory=list)
+    deny_commands: list[str] = Field(default_factory=list)
+
+
 class GatewayConfig(BaseSettings):
     """All settings of one gateway instance."""
 
@@ -62,6 +71,7 @@ class GatewayConfig(BaseSettings):
     max_buffered_bytes: int = Field(50 * 1024 * 1024, ge=1024)
     max_preauth_connections_per_ip: int = Field(32, ge=1)
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    nodes: NodesConfig = Field(default_factory=NodesConfig)
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

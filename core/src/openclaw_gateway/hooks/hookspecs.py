@@ -3,7 +3,8 @@
 Plugins (and the core's own built-ins, registered the same way) implement these hooks with
 ``@hookimpl``. Contribution hooks take a ``register`` callback, in the style of ``simonw/llm`` and
 ``datasette``; pluggy hooks are synchronous, so they only *declare* things — the async work lives on
-the registered handlers and runs inside the gateway's task group.
+the registered objects and runs inside the gateway's task group, supervised: a plugin that raises
+is marked failed (visible in ``health``/``status``) and the gateway keeps serving.
 
 Example::
 
@@ -13,6 +14,9 @@ Example::
     @hookimpl
     def register_methods(register):
         register(MethodSpec(name="echo", handler=echo, params=EchoParams, scope="operator.read"))
+
+Spec types live in :mod:`openclaw_gateway.hooks.registry`. A plugin distribution publishes its
+module under the entry-point group ``openclaw_gateway`` (see docs/plugins.md).
 """
 
 from __future__ import annotations
@@ -23,7 +27,18 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .registry import EventSpec, MethodSpec
+    from .registry import (
+        AgentProviderSpec,
+        AgentToolSpec,
+        ChannelSpec,
+        ConfigSection,
+        EventSpec,
+        HttpRoute,
+        MethodSpec,
+        NodeCommandSpec,
+        NodeHandlerSpec,
+        ServiceSpec,
+    )
 
 PROJECT = "openclaw_gateway"
 """pluggy project name, and the entry-point group third-party plugins publish under."""
@@ -32,7 +47,18 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
-# --- contributions: called once at start-up, in plugin registration order -----------------------
+# --- configuration: called first, so every section is validated before anything starts ---------
+
+
+@hookspec
+def register_config(register: Callable[[ConfigSection], None]) -> None:
+    """Declare the plugin's config section: a name (``[plugins.<name>]`` in config.toml, env
+    ``OPENCLAW_GATEWAY_PLUGINS__<NAME>__<FIELD>``) and a pydantic model. Invalid values fail at start
+    with the field path. A plugin whose section is required but absent stays *idle*.
+    """
+
+
+# --- the control plane --------------------------------------------------------------------------
 
 
 @hookspec
@@ -40,11 +66,64 @@ def register_methods(register: Callable[[MethodSpec], None]) -> None:
     """Register RPC methods: name, params/result models, required scope, side effects.
 
     A method with ``side_effects=True`` must take an ``idempotencyKey``; the core deduplicates
-    repeats through its idempotency cache. Two plugins registering one name is an error reported
-    against the second one.
+    repeats through its idempotency cache. A name registered twice is a clash, reported against the
+    second plugin (which is then marked failed).
     """
 
 
 @hookspec
 def register_events(register: Callable[[EventSpec], None]) -> None:
     """Register events: name, payload model, and the scope a socket needs to receive it."""
+
+
+# --- nodes --------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_node_commands(register: Callable[[NodeCommandSpec], None]) -> None:
+    """Gateway side of a node capability: command name, params/result models, and its permission
+    level (``"safe"`` or ``"dangerous"``: a dangerous command is invocable only when the operator
+    allows it explicitly in config, and approving it needs ``operator.admin``).
+    """
+
+
+@hookspec
+def register_node_handlers(register: Callable[[NodeHandlerSpec], None]) -> None:
+    """Node side of a capability: the async handler our Python node host runs for a command."""
+
+
+# --- messaging and agents -----------------------------------------------------------------------
+
+
+@hookspec
+def register_channels(register: Callable[[ChannelSpec], None]) -> None:
+    """A messaging surface: a factory for an adapter with async start/stop, inbound delivery to the
+    core's router, outbound send, status and login flows.
+    """
+
+
+@hookspec
+def register_agent_providers(register: Callable[[AgentProviderSpec], None]) -> None:
+    """A model backend for agent runs (streaming text and tool calls)."""
+
+
+@hookspec
+def register_agent_tools(register: Callable[[AgentToolSpec], None]) -> None:
+    """A tool the agent may call: name, JSON-schema'd params, async handler."""
+
+
+# --- HTTP and long-running work -----------------------------------------------------------------
+
+
+@hookspec
+def register_http_routes(register: Callable[[HttpRoute], None]) -> None:
+    """HTTP routes (pages, assets, webhook POSTs). They are served by a separate HTTP listener so the
+    WebSocket path stays lean; it starts only when some plugin registers a route.
+    """
+
+
+@hookspec
+def register_services(register: Callable[[ServiceSpec], None]) -> None:
+    """Long-running async services. Each runs in its own supervised task: when it raises it is
+    restarted with exponential backoff, and its state and last error show in ``health``.
+    """

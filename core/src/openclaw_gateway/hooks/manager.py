@@ -13,13 +13,14 @@ from typing import Any
 import pluggy
 
 from . import hookspecs
-from .registry import EventSpec, MethodSpec, Registry
+from .registry import EventSpec, MethodSpec, NodeCommandSpec, Registry
 
 BUILTIN_PLUGINS = (
     "openclaw_gateway.builtin.connect",
     "openclaw_gateway.builtin.health",
     "openclaw_gateway.builtin.presence",
     "openclaw_gateway.builtin.devices",
+    "openclaw_gateway.builtin.nodes",
 )
 
 
@@ -58,6 +59,15 @@ def collect_registry(pm: pluggy.PluginManager) -> Registry:
             registry.add_event(replace(spec, plugin=_label))
 
         impl.function(register=add_event)
+    for impl in pm.hook.register_node_commands.get_hookimpls():
+        label = _label(impl.plugin_name)
+
+        def add_node_command(spec: NodeCommandSpec, _label: str = label) -> None:
+            if not isinstance(spec, NodeCommandSpec):
+                raise TypeError(f"register() expects a NodeCommandSpec, got {type(spec).__name__}")
+            registry.add_node_command(replace(spec, plugin=_label))
+
+        impl.function(register=add_node_command)
     return registry
 
 

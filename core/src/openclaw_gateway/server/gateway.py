@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 import orjson
 
 from .. import __version__
@@ -26,6 +27,7 @@ from ..protocol.codec import Fragment, dumps
 from ..state.db import Database
 from .connection import SLOW_CONSUMER_CLOSE, Connection
 from .idempotency import IdempotencyCache
+from .nodes import NodeManager
 from .presence import PresenceBoard
 
 log = logging.getLogger("openclaw_gateway")
@@ -62,6 +64,7 @@ class Gateway:
             on_pair_resolved=lambda payload: self.broadcast("device.pair.resolved", payload),
         )
         self.port = config.port
+        self.nodes = NodeManager(self)
         self._spawn: Spawner | None = None
         self._features = Fragment(
             dumps({"methods": sorted(registry.methods), "events": sorted(registry.events)})
@@ -166,11 +169,15 @@ class Gateway:
 
     # --- connection management -----------------------------------------------------------------
 
+    def close_connection(self, conn: Connection, code: int, reason: str) -> None:
+        """Close one socket in the background (bounded: a peer that never reads is aborted)."""
+        self.spawn(functools.partial(self._close_bounded, conn, code, reason))
+
     def drop_slow_consumer(self, conn: Connection) -> None:
         log.warning("closing slow consumer %s (%s)", conn.conn_id, conn.remote_ip)
         code, reason = SLOW_CONSUMER_CLOSE
         if self._spawn is not None:
-            self.spawn(functools.partial(conn.ws.close, code, reason))
+            self.spawn(functools.partial(self._close_bounded, conn, code, reason))
 
     def close_device_sockets(
         self, device_id: str, *, reason: str = "device removed", keep: Connection | None = None
@@ -179,5 +186,20 @@ class Gateway:
         for conn in tuple(self.connections.values()):
             if conn.device_id == device_id and conn is not keep:
                 closed += 1
-                self.spawn(functools.partial(conn.ws.close, CloseCode.DEVICE_REMOVED, reason))
+                self.spawn(
+                    functools.partial(self._close_bounded, conn, CloseCode.DEVICE_REMOVED, reason)
+                )
         return closed
+
+    close_grace_s = 5.0
+    """How long a server-initiated close may wait for the peer to read; then the TCP is aborted."""
+
+    async def _close_bounded(self, conn: Connection, code: int, reason: str) -> None:
+        # ws.close() first drains the send buffer, with no timeout: a peer that never reads would
+        # keep its socket, task and buffered bytes forever. Abort it after the grace period.
+        with anyio.move_on_after(self.close_grace_s):
+            await conn.ws.close(code, reason)
+            return
+        transport = conn.ws.transport
+        if transport is not None:
+            transport.abort()

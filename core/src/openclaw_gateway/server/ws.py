@@ -7,6 +7,8 @@ in order (PROTOCOL.md §1-§3).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -26,7 +28,7 @@ from ..protocol.codec import (
     encode_response,
     parse_request,
 )
-from ..protocol.frames import ConnectParams
+from ..protocol.frames import ConnectParams, RequestFrame
 from ..protocol.handshake import close_reason
 from .connection import Connection
 from .dispatch import dispatch
@@ -142,6 +144,8 @@ async def _handshake(gateway: Gateway, conn: Connection) -> bool:
     await conn.send(encode_response(frame.id, gateway.hello_ok(conn, outcome)))
     gateway.connections[conn.conn_id] = conn
     _announce(gateway, conn, "connect")
+    if conn.role == "node":
+        await gateway.nodes.attach(conn, params)
     return True
 
 
@@ -163,7 +167,18 @@ async def _serve(gateway: Gateway, conn: Connection) -> None:
                 )
             )
             continue
-        await conn.send(await dispatch(gateway, conn, frame))
+        spec = gateway.registry.methods.get(frame.method)
+        if spec is not None and spec.background:
+            gateway.spawn(functools.partial(_respond_later, gateway, conn, frame))
+        else:
+            await conn.send(await dispatch(gateway, conn, frame))
+
+
+async def _respond_later(gateway: Gateway, conn: Connection, frame: RequestFrame) -> None:
+    """A background method's response; the peer may be gone by then, which is fine."""
+    response = await dispatch(gateway, conn, frame)
+    with contextlib.suppress(ConnectionClosed):
+        await conn.send(response)
 
 
 def _announce(gateway: Gateway, conn: Connection, reason: str) -> None:
@@ -193,4 +208,6 @@ def _announce(gateway: Gateway, conn: Connection, reason: str) -> None:
 
 def _goodbye(gateway: Gateway, conn: Connection) -> None:
     gateway.connections.pop(conn.conn_id, None)
+    if conn.role == "node":
+        gateway.nodes.detach(conn)
     _announce(gateway, conn, "disconnect")

@@ -43,4 +43,32 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX pairing_requests_device ON pairing_requests(device_id);
     """,
+    # 2: nodes (the approved command surface of each node device) and their pending requests.
+    """
+    CREATE TABLE nodes (
+        node_id          TEXT PRIMARY KEY,
+        display_name     TEXT,
+        platform         TEXT,
+        version          TEXT,
+        client_id        TEXT,
+        client_mode      TEXT,
+        device_family    TEXT,
+        caps             TEXT NOT NULL DEFAULT '[]',
+        commands         TEXT NOT NULL DEFAULT '[]',
+        created_at_ms    INTEGER NOT NULL,
+        approved_at_ms   INTEGER NOT NULL,
+        last_seen_at_ms  INTEGER,
+        last_seen_reason TEXT
+    );
+    CREATE TABLE node_pair_requests (
+        request_id      TEXT PRIMARY KEY,
+        node_id         TEXT NOT NULL UNIQUE,
+        client          TEXT NOT NULL DEFAULT '{}',
+        caps            TEXT NOT NULL DEFAULT '[]',
+        commands        TEXT NOT NULL DEFAULT '[]',
+        required_scopes TEXT NOT NULL DEFAULT '[]',
+        silent          INTEGER NOT NULL DEFAULT 0,
+        created_at_ms   INTEGER NOT NULL
+    );
+    """,
 ]
