@@ -209,7 +209,7 @@ async def test_write_scope_cannot_invoke_admin_commands_or_approve_them(gateway)
     admin = await operator(gateway.port, TOKEN, ADMIN)
     writer = await operator(gateway.port, TOKEN, ["operator.write", "operator.pairing"])
     key = DeviceKey()
-    node, _ = await connect_node(gateway.port, key, ["system.which"])
+    _node, _ = await connect_node(gateway.port, key, ["system.which"])
     request = (await next_event(admin, "node.pair.requested"))["payload"]
     denied = await writer.request("node.pair.approve", {"requestId": request["requestId"]})
     assert denied["error"]["code"] == "FORBIDDEN"
