@@ -16,33 +16,18 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
 
 import click
 
-EXIT_OK, EXIT_REMOTE, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_AUTH = 0, 1, 2, 3, 4
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def _load(**flags: Any) -> Any:
-    from ..config import load_config
-    from ..errors import ConfigError
-
-    try:
-        return load_config(**flags)
-    except ConfigError as exc:
-        _fail(str(exc), EXIT_USAGE)
-
-
-state_dir_option = click.option(
-    "--state-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="OPENCLAW_GATEWAY_STATE_DIR",
-    help="State directory (default ~/.openclaw-gateway).",
+from .common import (
+    EXIT_UNREACHABLE,
+    EXIT_USAGE,
+    _call,
+    _fail,
+    _load,
+    _print,
+    connection_options,
+    state_dir_option,
 )
 
 
@@ -105,90 +90,6 @@ def run(
 
 
 # --- talking to a running gateway ----------------------------------------------------------------
-
-
-def connection_options(fn: Any) -> Any:
-    fn = click.option(
-        "--url", envvar="OPENCLAW_GATEWAY_URL", help="Gateway URL (default from config)."
-    )(fn)
-    fn = click.option(
-        "--token", envvar="OPENCLAW_GATEWAY_TOKEN", help="Shared token (default: stored)."
-    )(fn)
-    fn = click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds.")(fn)
-    return state_dir_option(fn)
-
-
-def _target(
-    url: str | None, token: str | None, state_dir: Path | None
-) -> tuple[str, str | None, str | None]:
-    config = _load(state_dir=state_dir)
-    if url is None:
-        host = "127.0.0.1" if config.bind in ("loopback", "lan") else config.bind
-        url = f"ws://{host}:{config.port}"
-    password = config.password.get_secret_value() if config.password else None
-    if token is None and config.token is not None:
-        token = config.token.get_secret_value()
-    if token is None:
-        from ..secrets import SecretStore
-        from ..server.app import PASSWORD_SECRET, TOKEN_SECRET
-
-        store = SecretStore(config.state_dir, config.secrets_backend)
-        token = store.get(TOKEN_SECRET)
-        if config.auth_mode == "password" and password is None:
-            password = store.get(PASSWORD_SECRET)
-    if config.auth_mode == "password":
-        token = None
-    return url, token, password
-
-
-def _call(
-    method: str,
-    params: Any,
-    *,
-    url: str | None,
-    token: str | None,
-    state_dir: Path | None,
-    timeout: float,
-    expect_final: bool = False,
-) -> Any:
-    import anyio
-
-    from ..client import ConnectionLost, GatewayClient, HandshakeError, RequestError
-
-    target, secret, password = _target(url, token, state_dir)
-
-    async def go() -> Any:
-        async with GatewayClient(
-            target,
-            token=secret,
-            password=password,
-            client_id="cli",
-            client_mode="cli",
-            request_timeout=timeout,
-        ) as gw:
-            return await gw.call(method, params, expect_final=expect_final)
-
-    try:
-        return anyio.run(go)
-    except HandshakeError as exc:
-        _fail(f"{exc.message} [{exc.reason or exc.code}]", EXIT_AUTH)
-    except RequestError as exc:
-        detail = f" [{exc.reason}]" if exc.reason else ""
-        _fail(f"{exc.code}: {exc.message}{detail}", EXIT_REMOTE)
-    except ConnectionLost as exc:
-        _fail(str(exc), EXIT_UNREACHABLE)
-    except TimeoutError:
-        _fail(f"no answer from the gateway within {timeout:g} s", EXIT_UNREACHABLE)
-
-
-def _print(result: Any, as_json: bool) -> None:
-    if as_json or not sys.stdout.isatty():
-        click.echo(json.dumps(result, indent=2, sort_keys=False))
-        return
-    from rich.console import Console
-    from rich.pretty import Pretty
-
-    Console().print(Pretty(result))
 
 
 @cli.command()
@@ -443,6 +344,12 @@ def config_validate(state_dir: Path | None) -> None:
         f"{'' if config.config_file.exists() else ', not present'})",
         err=True,
     )
+
+
+from .nodes_cmd import node, nodes  # noqa: E402 - the groups attach themselves below
+
+cli.add_command(nodes)
+cli.add_command(node)
 
 
 def main() -> None:

@@ -1,0 +1,229 @@
+"""``openclaw-gateway nodes …`` (manage nodes on the running gateway) and ``node run`` (be one)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import EXIT_USAGE, _call, _fail, _load, _print, connection_options
+
+
+@click.group()
+def nodes() -> None:
+    """List, approve and invoke nodes (talks to the running gateway)."""
+
+
+def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in cols:
+        table.add_column(col)
+    for row in rows:
+        cells = []
+        for col in cols:
+            value = row.get(col)
+            cells.append(
+                ", ".join(map(str, value)) if isinstance(value, list) else str(value or "")
+            )
+        table.add_row(*cells)
+    Console().print(table)
+
+
+@nodes.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@connection_options
+def nodes_list(
+    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Known nodes: paired and connected."""
+    result = _call("node.list", {}, url=url, token=token, state_dir=state_dir, timeout=timeout)
+    if as_json or not sys.stdout.isatty():
+        _print(result, True)
+    else:
+        _table(
+            "Nodes",
+            result["nodes"],
+            ["nodeId", "displayName", "approvalState", "connected", "commands"],
+        )
+
+
+@nodes.command("pending")
+@click.option("--json", "as_json", is_flag=True)
+@connection_options
+def nodes_pending(
+    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Pending node approval requests (command surfaces waiting for an operator)."""
+    result = _call("node.pair.list", {}, url=url, token=token, state_dir=state_dir, timeout=timeout)
+    if as_json or not sys.stdout.isatty():
+        _print(result["pending"], True)
+    else:
+        _table(
+            "Pending nodes",
+            result["pending"],
+            ["requestId", "nodeId", "displayName", "commands", "requiredApproveScopes"],
+        )
+
+
+@nodes.command("approve")
+@click.argument("request_id")
+@connection_options
+def nodes_approve(
+    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Approve a node's command surface."""
+    result = _call(
+        "node.pair.approve",
+        {"requestId": request_id},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    node = result["node"]
+    click.echo(
+        f"approved node {node['nodeId']} ({', '.join(node.get('commands', [])) or 'no commands'})"
+    )
+
+
+@nodes.command("reject")
+@click.argument("request_id")
+@connection_options
+def nodes_reject(
+    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Reject a node's pending request."""
+    result = _call(
+        "node.pair.reject",
+        {"requestId": request_id},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    click.echo(f"rejected node {result['nodeId']}")
+
+
+@nodes.command("describe")
+@click.argument("node_id")
+@connection_options
+def nodes_describe(
+    node_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+) -> None:
+    """Everything the gateway knows about one node."""
+    _print(
+        _call(
+            "node.describe",
+            {"nodeId": node_id},
+            url=url,
+            token=token,
+            state_dir=state_dir,
+            timeout=timeout,
+        ),
+        True,
+    )
+
+
+@nodes.command("invoke")
+@click.argument("node_id")
+@click.argument("command")
+@click.option("--params", "params_json", default=None, help="Command params as a JSON object.")
+@click.option("--invoke-timeout", type=int, default=30_000, show_default=True, help="Milliseconds.")
+@click.option("--idempotency-key", default=None, help="Default: a new random key.")
+@click.option("--json", "as_json", is_flag=True)
+@connection_options
+def nodes_invoke(
+    node_id: str,
+    command: str,
+    params_json: str | None,
+    invoke_timeout: int,
+    idempotency_key: str | None,
+    as_json: bool,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Invoke COMMAND on a node and print its result."""
+    try:
+        params = json.loads(params_json) if params_json else {}
+    except json.JSONDecodeError as exc:
+        _fail(f"--params is not valid JSON: {exc}", EXIT_USAGE)
+    request = {
+        "nodeId": node_id,
+        "command": command,
+        "params": params,
+        "timeoutMs": invoke_timeout,
+        "idempotencyKey": idempotency_key or str(uuid.uuid4()),
+    }
+    result = _call(
+        "node.invoke",
+        request,
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=max(timeout, invoke_timeout / 1000 + 5),
+    )
+    _print(result["payload"] if not as_json else result, True)
+
+
+@click.group()
+def node() -> None:
+    """Run this machine as a node of a gateway."""
+
+
+@node.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=18789, show_default=True)
+@click.option("--tls", is_flag=True, help="Connect with wss:// (verifying the certificate).")
+@click.option(
+    "--token", envvar="OPENCLAW_GATEWAY_TOKEN", help="Gateway shared token (first pairing)."
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="OPENCLAW_NODE_STATE_DIR",
+    help="Node identity directory (default ~/.openclaw-gateway/node).",
+)
+@click.option("--display-name", default=None, help="Name shown to operators (default: hostname).")
+@click.option("--verbose", "-v", is_flag=True)
+def node_run(
+    host: str,
+    port: int,
+    tls: bool,
+    token: str | None,
+    state_dir: Path | None,
+    display_name: str | None,
+    verbose: bool,
+) -> None:
+    """Connect to a gateway as a node and answer its invokes (reconnects forever)."""
+    import logging
+    import socket
+
+    import anyio
+
+    from ..node.host import NodeHostSettings, run_node_host
+
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stdout,
+    )
+    if state_dir is None:
+        state_dir = _load().state_dir / "node"
+    settings = NodeHostSettings(
+        url=f"{'wss' if tls else 'ws'}://{host}:{port}",
+        token=token,
+        state_dir=state_dir,
+        display_name=display_name or socket.gethostname(),
+    )
+    with contextlib.suppress(KeyboardInterrupt):
+        anyio.run(run_node_host, settings)
