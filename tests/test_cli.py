@@ -1,0 +1,146 @@
+"""The ``openclaw-gateway`` command as a user runs it: real processes, exit codes, first run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.sync.client import connect
+
+from wire import client_info
+
+CLI = [sys.executable, "-m", "openclaw_gateway.cli.main"]
+
+
+def run_cli(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CLI, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file", **env},
+    )
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path, int]]:
+    """A zero-config gateway process (generated token) on a free port."""
+    home = tmp_path / "home"
+    home.mkdir()
+    proc = subprocess.Popen(
+        [*CLI, "run", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"},
+    )
+    assert proc.stdout is not None
+    port = 0
+    lines = []
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not port:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if match := re.search(r"listening on ws://127\.0\.0\.1:(\d+)", line):
+            port = int(match.group(1))
+    assert port, "".join(lines)
+    yield proc, home, port
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_first_run_generates_and_stores_a_strong_token(running) -> None:
+    proc, home, port = running
+    secret = home / ".openclaw-gateway" / "secrets" / "gateway-token"
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+    assert stat.S_IMODE(secret.parent.stat().st_mode) == 0o700
+    token = run_cli(["token"], home).stdout.strip()
+    assert token == secret.read_text().strip()
+    assert len(token) >= 43  # 256 bits, base64url
+    url = f"ws://127.0.0.1:{port}"
+    health = run_cli(["health", "--json", "--url", url], home)
+    assert health.returncode == 0, health.stderr
+    assert json.loads(health.stdout)["ok"] is True
+    # The token never appears in the gateway's own log output.
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=15)
+    assert token not in out
+
+
+def test_exit_codes(running, tmp_path: Path) -> None:
+    _, home, port = running
+    url = f"ws://127.0.0.1:{port}"
+    assert run_cli(["call", "no.such.method", "--url", url], home).returncode == 1
+    bad = run_cli(["health", "--url", url, "--token", "wrong"], home)
+    assert bad.returncode == 4 and "AUTH_TOKEN_MISMATCH" in bad.stderr
+    assert run_cli(["health", "--url", "ws://127.0.0.1:9"], home).returncode == 3
+    assert run_cli(["call", "health", "--params", "{nope", "--url", url], home).returncode == 2
+
+
+def test_invalid_config_fails_at_start_with_the_field(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".openclaw-gateway").mkdir(parents=True)
+    (home / ".openclaw-gateway" / "config.toml").write_text(
+        'port = "http"\n[rate_limit]\nmax_failures = 0\n'
+    )
+    cp = run_cli(["run"], home)
+    assert cp.returncode == 2
+    assert "port:" in cp.stderr and "rate_limit.max_failures:" in cp.stderr
+    cp = run_cli(["config", "validate"], home, OPENCLAW_GATEWAY_BIND="somewhere")
+    assert cp.returncode == 2 and "bind:" in cp.stderr
+    (home / ".openclaw-gateway" / "config.toml").write_text("allowed_origins = ['*']\n")
+    cp = run_cli(["config", "validate"], home)
+    assert cp.returncode == 2 and "allowed_origins" in cp.stderr
+
+
+def test_sigterm_sends_shutdown_and_exits_zero(running) -> None:
+    proc, home, port = running
+    token = run_cli(["token"], home).stdout.strip()
+    with connect(f"ws://127.0.0.1:{port}") as ws:
+        json.loads(ws.recv())
+        ws.send(
+            json.dumps(
+                {
+                    "type": "req",
+                    "id": "1",
+                    "method": "connect",
+                    "params": {
+                        "minProtocol": 4,
+                        "maxProtocol": 4,
+                        "client": client_info(),
+                        "scopes": ["operator.read"],
+                        "auth": {"token": token},
+                    },
+                }
+            )
+        )
+        assert json.loads(ws.recv())["ok"] is True
+        proc.send_signal(signal.SIGTERM)
+        frames = []
+        try:
+            while True:
+                frames.append(json.loads(ws.recv(timeout=10)))
+        except Exception:
+            pass
+        assert any(f.get("event") == "shutdown" for f in frames), frames
+        assert ws.close_code == 1012
+    assert proc.wait(15) == 0
+
+
+def test_devices_cli_lists_and_rejects_unknown(running) -> None:
+    _, home, port = running
+    url = f"ws://127.0.0.1:{port}"
+    cp = run_cli(["devices", "list", "--json", "--url", url], home)
+    assert cp.returncode == 0 and json.loads(cp.stdout) == {"pending": [], "paired": []}
+    cp = run_cli(["devices", "approve", "nope", "--url", url], home)
+    assert cp.returncode == 1 and "unknown requestId" in cp.stderr
