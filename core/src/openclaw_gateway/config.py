@@ -46,6 +46,19 @@ class NodesConfig(BaseModel):
     deny_commands: list[str] = Field(default_factory=list)
 
 
+class PluginTable(BaseModel):
+    """One ``[plugins.<name>]`` table: ``enabled``, plus the plugin's own settings, which its
+    :class:`~openclaw_gateway.hooks.registry.ConfigSection` model validates when plugins load."""
+
+    model_config = ConfigDict(extra="allow")
+
+    enabled: bool = True
+
+    def settings(self) -> dict[str, Any]:
+        """The plugin's own keys (everything but ``enabled``)."""
+        return dict(self.model_extra or {})
+
+
 class GatewayConfig(BaseSettings):
     """All settings of one gateway instance."""
 
@@ -72,6 +85,15 @@ class GatewayConfig(BaseSettings):
     max_preauth_connections_per_ip: int = Field(32, ge=1)
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
     nodes: NodesConfig = Field(default_factory=NodesConfig)
+    plugins: dict[str, PluginTable] = Field(
+        default_factory=dict, description="[plugins.<name>] tables; enabled = false disables one"
+    )
+    http_port: int | None = Field(
+        None, ge=0, le=65535, description="plugin HTTP routes; default port + 1 (0 if port is 0)"
+    )
+    http_max_body: int = Field(1024 * 1024, ge=1024, description="request body limit, bytes")
+    service_restart_ms: int = Field(1000, ge=10, description="first restart delay of a service")
+    service_restart_max_ms: int = Field(60_000, ge=10, description="restart delay cap")
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
@@ -107,6 +129,13 @@ class GatewayConfig(BaseSettings):
         return self.bind
 
     @property
+    def http_listen_port(self) -> int:
+        """Where plugin HTTP routes are served: ``http_port``, else the WS port + 1 (0 stays 0)."""
+        if self.http_port is not None:
+            return self.http_port
+        return 0 if self.port in (0, 65535) else self.port + 1
+
+    @property
     def config_file(self) -> Path:
         return self.state_dir / CONFIG_FILE_NAME
 
@@ -137,6 +166,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([(str(path), f"not valid TOML: {exc}")]) from None
 
 
+def _merge_plugin_tables(
+    from_file: dict[str, Any], from_env: dict[str, PluginTable]
+) -> dict[str, Any]:
+    merged = {name: dict(table) for name, table in from_file.items() if isinstance(table, dict)}
+    for name, table in from_env.items():
+        merged.setdefault(name, {}).update(table.model_dump(exclude_unset=True))
+    return {**from_file, **merged}
+
+
 def load_config(**flags: Any) -> GatewayConfig:
     """Build the config from flags (None = not given), env and the config file.
 
@@ -152,6 +190,10 @@ def load_config(**flags: Any) -> GatewayConfig:
         env_and_flags = GatewayConfig(**given)
         explicit = env_and_flags.model_fields_set
         merged = {**file_values, **{k: getattr(env_and_flags, k) for k in explicit}}
+        if "plugins" in explicit:  # env tables extend the file's, key by key
+            merged["plugins"] = _merge_plugin_tables(
+                file_values.get("plugins", {}), env_and_flags.plugins
+            )
         merged["state_dir"] = state_path
         return GatewayConfig(**merged)
     except ValidationError as exc:

@@ -352,6 +352,11 @@ cli.add_command(nodes)
 cli.add_command(node)
 
 
+from .plugins_cmd import plugins as plugins_group  # noqa: E402
+
+cli.add_command(plugins_group)
+
+
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     cli(prog_name="openclaw-gateway")

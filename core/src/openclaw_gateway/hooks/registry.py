@@ -1,10 +1,13 @@
-"""What hooks register: method and event specifications, and the registries that hold them."""
+"""What hooks register (one frozen spec dataclass per kind) and the :class:`Registry` that holds it.
+
+Every kind goes through one path, :meth:`Registry.add`, so clash detection is the same everywhere.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
@@ -161,13 +164,26 @@ class AgentToolSpec:
 
 @dataclass(frozen=True)
 class HttpRoute:
-    """One HTTP route on the gateway's HTTP listener. ``handler(request) -> response``; the request
-    and response types are those of the HTTP layer (see docs/plugins.md)."""
+    """One route on the gateway's HTTP listener (``server/http.py``).
+
+    ``handler(request)`` gets an :class:`~openclaw_gateway.server.http.HttpRequest` and returns an
+    ``HttpResponse`` (or ``str``/``bytes``/a JSON-able ``dict``/``list``). A ``path`` ending in
+    ``/*`` matches everything under that prefix (assets). ``max_body`` overrides the listener's
+    request-body limit (``http_max_body``) for this route, e.g. for a webhook that posts media.
+    """
 
     path: str
-    handler: Callable[..., Awaitable[Any]]
+    handler: Callable[[Any], Awaitable[Any]]
     methods: tuple[str, ...] = ("GET",)
+    max_body: int | None = None
     plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.path.startswith("/") or "*" in self.path.removesuffix("/*"):
+            raise ValueError(f"bad route path {self.path!r}: absolute, with '/*' only at the end")
+        if not self.methods:
+            raise ValueError(f"route {self.path!r} has no methods")
+        object.__setattr__(self, "methods", tuple(m.upper() for m in self.methods))
 
 
 @dataclass(frozen=True)
@@ -179,13 +195,45 @@ class ServiceSpec:
     plugin: str = ""
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 class RegistrationError(Exception):
     """Raised when a registration clashes with an existing name or is malformed."""
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of registration: the hook that contributes it and where the registry keeps it."""
+
+    attr: str
+    spec: type[Any]
+    noun: str
+    key: str = "name"
+
+    @property
+    def hook(self) -> str:
+        return f"register_{self.attr}" if self.attr != "config_sections" else "register_config"
+
+
+KINDS: dict[str, Kind] = {
+    "config": Kind("config_sections", ConfigSection, "config section"),
+    "methods": Kind("methods", MethodSpec, "method"),
+    "events": Kind("events", EventSpec, "event"),
+    "node_commands": Kind("node_commands", NodeCommandSpec, "node command"),
+    "node_handlers": Kind("node_handlers", NodeHandlerSpec, "node handler"),
+    "channels": Kind("channels", ChannelSpec, "channel"),
+    "agent_providers": Kind("agent_providers", AgentProviderSpec, "agent provider"),
+    "agent_tools": Kind("agent_tools", AgentToolSpec, "agent tool"),
+    "http_routes": Kind("http_routes", HttpRoute, "HTTP route", key="path"),
+    "services": Kind("services", ServiceSpec, "service"),
+}
+"""Every kind a plugin can register, keyed like its hook (``register_<kind>``)."""
+
+
 @dataclass
 class Registry:
-    """Everything plugins registered, by name."""
+    """Everything plugins registered, by name (routes by path). Names are global across plugins."""
 
     methods: dict[str, MethodSpec] = field(default_factory=dict)
     events: dict[str, EventSpec] = field(default_factory=dict)
@@ -197,27 +245,58 @@ class Registry:
     agent_tools: dict[str, AgentToolSpec] = field(default_factory=dict)
     http_routes: dict[str, HttpRoute] = field(default_factory=dict)
     services: dict[str, ServiceSpec] = field(default_factory=dict)
+    configs: dict[str, BaseModel] = field(default_factory=dict)
+    """Validated plugin config, by section name (filled when plugins load)."""
+
+    def plugin_config(self, section: str, model: type[M]) -> M:
+        """A plugin's validated config, typed: ``registry.plugin_config("echo", EchoConfig)``."""
+        value = self.configs.get(section)
+        if not isinstance(value, model):
+            raise LookupError(f"no loaded config section {section!r} of type {model.__name__}")
+        return value
+
+    def table(self, kind: str) -> dict[str, Any]:
+        """The dict holding ``kind`` (a key of :data:`KINDS`)."""
+        table: dict[str, Any] = getattr(self, KINDS[kind].attr)
+        return table
+
+    def add(self, kind: str, spec: Any) -> None:
+        """Register ``spec``; a wrong type or a name already taken raises :class:`RegistrationError`."""
+        k = KINDS[kind]
+        if not isinstance(spec, k.spec):
+            raise RegistrationError(
+                f"register() for {kind} expects a {k.spec.__name__}, got {type(spec).__name__}"
+            )
+        self._check_free(kind, spec)
+        self.table(kind)[getattr(spec, k.key)] = spec
+
+    def merge(self, other: Registry) -> None:
+        """Add everything in ``other``, all or nothing: any clash raises before anything changes."""
+        for kind in KINDS:
+            for spec in other.table(kind).values():
+                self._check_free(kind, spec)
+        for kind in KINDS:
+            self.table(kind).update(other.table(kind))
+
+    def summary(self) -> dict[str, list[str]]:
+        """``{kind: [names]}`` for every kind with at least one entry."""
+        return {kind: sorted(self.table(kind)) for kind in KINDS if self.table(kind)}
+
+    def _check_free(self, kind: str, spec: Any) -> None:
+        k = KINDS[kind]
+        name = getattr(spec, k.key)
+        existing = self.table(kind).get(name)
+        if existing is not None:
+            owner = f"plugin {existing.plugin!r}" if existing.plugin else "the core"
+            raise RegistrationError(f"{k.noun} {name!r} is already registered by {owner}")
+
+    # Shorthands kept for readability at call sites.
 
     def add_method(self, spec: MethodSpec) -> None:
-        existing = self.methods.get(spec.name)
-        if existing is not None:
-            raise RegistrationError(
-                f"method {spec.name!r} is already registered by {existing.plugin or 'the core'}"
-            )
-        self.methods[spec.name] = spec
-
-    def add_node_command(self, spec: NodeCommandSpec) -> None:
-        existing = self.node_commands.get(spec.name)
-        if existing is not None:
-            raise RegistrationError(
-                f"node command {spec.name!r} is already registered by {existing.plugin or 'the core'}"
-            )
-        self.node_commands[spec.name] = spec
+        self.add("methods", spec)
 
     def add_event(self, spec: EventSpec) -> None:
-        existing = self.events.get(spec.name)
-        if existing is not None:
-            raise RegistrationError(
-                f"event {spec.name!r} is already registered by {existing.plugin or 'the core'}"
-            )
-        self.events[spec.name] = spec
+        self.add("events", spec)
+
+    def add_node_command(self, spec: NodeCommandSpec) -> None:
+        self.add("node_commands", spec)

@@ -1,11 +1,14 @@
-"""Assembling and running a gateway: plugins → registry → state → server → background loops.
+"""Assembling and running a gateway: plugins → registry → state → server → background loops,
+plugin services (supervised) and, when some plugin registers routes, the HTTP listener.
 
-``run_gateway`` is what ``openclaw-gateway run`` calls; tests call ``start_gateway`` to get a running
-instance on a free port inside their own task group.
+``run_gateway`` is what ``openclaw-gateway run`` calls, and it loads installed plugins from their
+entry points; tests call ``start_gateway`` to get a running instance on a free port inside their own
+task group, with only the ``extra_plugins`` they pass (``load_entrypoints=True`` to opt in).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
 from collections.abc import AsyncIterator, Callable
@@ -23,7 +26,9 @@ from ..auth.origins import normalize_origin, own_origins
 from ..auth.ratelimit import AuthRateLimiter
 from ..config import GatewayConfig
 from ..errors import CloseCode
-from ..hooks.manager import collect_registry, create_plugin_manager
+from ..hooks.manager import LoadedPlugins, load_plugins
+from ..hooks.report import ServiceStatus
+from ..hooks.supervisor import Backoff, ServiceContext, supervise
 from ..secrets import SecretStore
 from ..state.db import Database
 from .gateway import Gateway
@@ -59,10 +64,18 @@ def resolve_password(config: GatewayConfig) -> str | None:
     return SecretStore(config.state_dir, config.secrets_backend).get(PASSWORD_SECRET)
 
 
-def build_gateway(config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = ()) -> Gateway:
+def build_gateway(
+    config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = (), load_entrypoints: bool = False
+) -> Gateway:
+    """A gateway ready to listen: plugins loaded and validated, state opened, auth resolved."""
+    return _build(config, extra_plugins, load_entrypoints)[0]
+
+
+def _build(
+    config: GatewayConfig, extra_plugins: tuple[Any, ...], load_entrypoints: bool
+) -> tuple[Gateway, LoadedPlugins]:
+    plugins = load_plugins(config, extra_plugins=extra_plugins, load_entrypoints=load_entrypoints)
     config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    pm = create_plugin_manager(extra_plugins)
-    registry = collect_registry(pm)
     token, generated = resolve_token(config)
     if generated:
         log.info("generated a new gateway token (show it with `openclaw-gateway token`)")
@@ -89,7 +102,14 @@ def build_gateway(config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = ())
         ),
     )
     db = Database(config.db_path)
-    return Gateway(config, registry=registry, db=db, auth=auth)
+    gateway = Gateway(
+        config,
+        registry=plugins.registry,
+        db=db,
+        auth=auth,
+        plugin_report=plugins.report.health(),
+    )
+    return gateway, plugins
 
 
 def _own_page_origins(gateway: Gateway, port: int) -> frozenset[str]:
@@ -101,12 +121,14 @@ def _own_page_origins(gateway: Gateway, port: int) -> frozenset[str]:
 
 @asynccontextmanager
 async def start_gateway(
-    config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = ()
+    config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = (), load_entrypoints: bool = False
 ) -> AsyncIterator[Gateway]:
     """Run a gateway for the duration of the ``async with`` block (port 0 picks a free port)."""
-    gateway = build_gateway(config, extra_plugins=extra_plugins)
+    gateway, plugins = _build(config, extra_plugins, load_entrypoints)
     async with anyio.create_task_group() as tg:
         server = await _listen(gateway, tg)
+        await _start_http(gateway, plugins, tg)
+        _start_services(gateway, plugins, tg)
         try:
             yield gateway
         finally:
@@ -152,6 +174,62 @@ async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
     return server
 
 
+def _publish_plugins(gateway: Gateway, plugins: LoadedPlugins) -> None:
+    """Put the current plugin report into ``health``/``status`` and push a fresh ``health``."""
+    gateway.plugin_report = plugins.report.health()
+    gateway.refresh_health()
+
+
+def _start_services(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -> None:
+    config = gateway.config
+    backoff = Backoff(config.service_restart_ms / 1000, config.service_restart_max_ms / 1000)
+    for spec in plugins.registry.services.values():
+        context = ServiceContext(
+            gateway=gateway,
+            config=plugins.configs.get(spec.plugin),
+            log=logging.getLogger(f"openclaw_gateway.plugins.{spec.plugin or 'core'}"),
+            plugin=spec.plugin,
+            service=spec.name,
+        )
+        info = plugins.report.plugins.get(spec.plugin)
+        status = info.services[spec.name] if info is not None else ServiceStatus(spec.name)
+        tg.start_soon(
+            functools.partial(
+                supervise,
+                spec,
+                context,
+                status,
+                backoff=backoff,
+                on_change=functools.partial(_publish_plugins, gateway, plugins),
+            ),
+            name=f"service {spec.plugin}:{spec.name}",
+        )
+
+
+async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -> None:
+    """The plugin HTTP listener, only when some plugin registered a route (h11 loads lazily)."""
+    routes = plugins.registry.http_routes
+    if not routes:
+        return
+    from .http import HttpServer
+
+    config = gateway.config
+    server = HttpServer(routes.values(), max_body=config.http_max_body)
+    port = config.http_listen_port
+    try:
+        port = await tg.start(functools.partial(server.serve, config.host, port))
+    except OSError as exc:
+        error = f"cannot listen on {config.host}:{port} (http_port): {exc.strerror or exc}"
+        log.error("plugin HTTP routes are not served: %s", error)
+        plugins.report.http = {"url": None, "error": error, "routes": sorted(routes)}
+    else:
+        host = "127.0.0.1" if config.bind in ("loopback", "lan") else config.host
+        url = f"http://{host}:{port}"
+        log.info("plugin HTTP routes on %s (%s)", url, ", ".join(sorted(routes)))
+        plugins.report.http = {"url": url, "port": port, "routes": sorted(routes)}
+    _publish_plugins(gateway, plugins)
+
+
 async def _tick_loop(gateway: Gateway) -> None:
     interval = gateway.config.tick_interval_ms / 1000
     while True:
@@ -180,10 +258,13 @@ async def shutdown(gateway: Gateway, server: Server, reason: str = "gateway stop
 
 
 async def run_gateway(
-    config: GatewayConfig, *, on_ready: Callable[[Gateway], None] | None = None
+    config: GatewayConfig,
+    *,
+    on_ready: Callable[[Gateway], None] | None = None,
+    load_entrypoints: bool = True,
 ) -> None:
     """Serve until SIGTERM/SIGINT, then shut down gracefully (exit status 0)."""
-    async with start_gateway(config) as gateway:
+    async with start_gateway(config, load_entrypoints=load_entrypoints) as gateway:
         if on_ready is not None:
             on_ready(gateway)
         with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:

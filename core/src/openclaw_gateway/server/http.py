@@ -1,0 +1,252 @@
+"""The HTTP listener for plugin routes (pages, assets, webhook POSTs), on its own port.
+
+It starts only when some plugin registers an :class:`~openclaw_gateway.hooks.registry.HttpRoute`,
+so the WebSocket path stays exactly as it is. Why h11 on anyio rather than a framework: h11 is the
+same sans-I/O shape as our protocol layer, pure Python with no dependencies, maintained
+(python-hyper; httpx is built on it, so plugins using httpx already have it), and costs ~20 ms to
+import, paid only when routes exist (uvicorn+starlette: ~265 ms, aiohttp: ~460 ms, measured here).
+
+Behaviour: exact paths, or ``/prefix/*`` for a subtree; 404 for no route, 405 (with ``Allow``) for
+a wrong method, HEAD served by GET routes; bodies over the limit get 413 before they are read; a
+handler that raises gets a 500 and is logged, and the listener carries on. Keep-alive is supported;
+an idle or slow client is dropped after ``READ_TIMEOUT`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+import anyio
+import h11
+import orjson
+from anyio.abc import SocketStream, TaskStatus
+
+from ..hooks.registry import HttpRoute
+
+log = logging.getLogger("openclaw_gateway.http")
+
+READ_TIMEOUT = 30.0
+MAX_CONNECTIONS = 256
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """What a route handler gets. Header names are lower-case."""
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    client: str
+
+    @property
+    def query_params(self) -> dict[str, str]:
+        return dict(parse_qsl(self.query))
+
+    def json(self) -> Any:
+        """The body parsed as JSON (raises ``orjson.JSONDecodeError``, a ``ValueError``)."""
+        return orjson.loads(self.body)
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What a route handler returns (``str``, ``bytes``, ``dict`` and ``list`` are converted)."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/plain; charset=utf-8"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def text(cls, text: str, status: int = 200) -> HttpResponse:
+        return cls(text.encode(), status)
+
+    @classmethod
+    def html(cls, html: str, status: int = 200) -> HttpResponse:
+        return cls(html.encode(), status, "text/html; charset=utf-8")
+
+    @classmethod
+    def json(cls, value: Any, status: int = 200) -> HttpResponse:
+        return cls(orjson.dumps(value), status, "application/json")
+
+    @classmethod
+    def coerce(cls, value: Any) -> HttpResponse:
+        if isinstance(value, HttpResponse):
+            return value
+        if isinstance(value, str):
+            return cls.text(value)
+        if isinstance(value, bytes):
+            return cls(value, content_type="application/octet-stream")
+        if isinstance(value, dict | list):
+            return cls.json(value)
+        raise TypeError(f"a route handler returned {type(value).__name__}, not an HttpResponse")
+
+
+def _error(status: HTTPStatus, headers: Mapping[str, str] | None = None) -> HttpResponse:
+    return HttpResponse(
+        f"{status.value} {status.phrase}\n".encode(), status.value, headers=headers or {}
+    )
+
+
+class Router:
+    """Exact paths first, then the longest matching ``/prefix/*``."""
+
+    def __init__(self, routes: Iterable[HttpRoute]) -> None:
+        self.exact: dict[str, HttpRoute] = {}
+        self.prefixes: list[tuple[str, HttpRoute]] = []
+        for route in routes:
+            if route.path.endswith("/*"):
+                self.prefixes.append((route.path[:-1], route))
+            else:
+                self.exact[route.path] = route
+        self.prefixes.sort(key=lambda item: -len(item[0]))
+
+    def match(self, path: str) -> HttpRoute | None:
+        route = self.exact.get(path)
+        if route is not None:
+            return route
+        return next((r for prefix, r in self.prefixes if path.startswith(prefix)), None)
+
+
+class _TooLarge(Exception):
+    """Raised when a request body exceeds the route's limit."""
+
+
+class HttpServer:
+    """Serves ``routes`` on one TCP port; :meth:`serve` runs until cancelled."""
+
+    def __init__(self, routes: Iterable[HttpRoute], *, max_body: int) -> None:
+        self.router = Router(routes)
+        self.max_body = max_body
+        self.port = 0
+        self._limiter = anyio.CapacityLimiter(MAX_CONNECTIONS)
+
+    async def serve(
+        self, host: str, port: int, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED
+    ) -> None:
+        listener = await anyio.create_tcp_listener(local_host=host, local_port=port)
+        self.port = listener.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610
+        task_status.started(self.port)
+        async with listener:
+            await listener.serve(self._connection)
+
+    async def _connection(self, stream: SocketStream) -> None:
+        async with self._limiter, stream:
+            client = str(stream.extra(anyio.abc.SocketAttribute.remote_address, ("?",))[0])  # noqa: S610
+            conn = h11.Connection(h11.SERVER)
+            while True:
+                try:
+                    with anyio.fail_after(READ_TIMEOUT):
+                        request = await self._read(conn, stream, client)
+                except (TimeoutError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                    return
+                except _TooLarge:
+                    await self._send(
+                        conn, stream, _error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE), close=True
+                    )
+                    return
+                except h11.RemoteProtocolError as exc:
+                    if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                        status = HTTPStatus(exc.error_status_hint)
+                        await self._send(conn, stream, _error(status), close=True)
+                    return
+                if request is None:
+                    return
+                response = await self._respond(request)
+                await self._send(conn, stream, response, head=request.method == "HEAD")
+                if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
+                    return
+                try:
+                    conn.start_next_cycle()
+                except h11.LocalProtocolError:
+                    return
+
+    async def _read(
+        self, conn: h11.Connection, stream: SocketStream, client: str
+    ) -> HttpRequest | None:
+        head: h11.Request | None = None
+        limit, body = self.max_body, bytearray()
+        while True:
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                try:
+                    conn.receive_data(await stream.receive(65536))
+                except anyio.EndOfStream:
+                    conn.receive_data(b"")
+            elif isinstance(event, h11.Request):
+                head = event
+                route = self.router.match(event.target.decode("latin-1").partition("?")[0])
+                if route is not None and route.max_body is not None:
+                    limit = route.max_body
+                for name, value in event.headers:
+                    if name == b"content-length" and int(value) > limit:
+                        raise _TooLarge
+                if conn.they_are_waiting_for_100_continue:
+                    await stream.send(
+                        conn.send(h11.InformationalResponse(status_code=100, headers=[])) or b""
+                    )
+            elif isinstance(event, h11.Data):
+                body += event.data
+                if len(body) > limit:
+                    raise _TooLarge
+            elif isinstance(event, h11.EndOfMessage) and head is not None:
+                path, _, query = head.target.decode("latin-1").partition("?")
+                return HttpRequest(
+                    method=head.method.decode("ascii"),
+                    path=path,
+                    query=query,
+                    headers={k.decode("latin-1"): v.decode("latin-1") for k, v in head.headers},
+                    body=bytes(body),
+                    client=client,
+                )
+            else:  # ConnectionClosed, or a stray event
+                return None
+
+    async def _respond(self, request: HttpRequest) -> HttpResponse:
+        route = self.router.match(request.path)
+        if route is None:
+            return _error(HTTPStatus.NOT_FOUND)
+        method = "GET" if request.method == "HEAD" else request.method
+        if method not in route.methods:
+            allow = ", ".join(
+                sorted({*route.methods, *(("HEAD",) if "GET" in route.methods else ())})
+            )
+            return _error(HTTPStatus.METHOD_NOT_ALLOWED, {"allow": allow})
+        try:
+            return HttpResponse.coerce(await route.handler(request))
+        except Exception:
+            log.exception(
+                "HTTP route %s %s (plugin %s) raised", request.method, request.path, route.plugin
+            )
+            return _error(HTTPStatus.INTERNAL_SERVER_ERROR)
+
+    async def _send(
+        self,
+        conn: h11.Connection,
+        stream: SocketStream,
+        response: HttpResponse,
+        *,
+        head: bool = False,
+        close: bool = False,
+    ) -> None:
+        headers = [
+            ("content-type", response.content_type),
+            ("content-length", str(len(response.body))),
+            *response.headers.items(),
+        ]
+        if close:
+            headers.append(("connection", "close"))
+        try:
+            data = conn.send(h11.Response(status_code=response.status, headers=headers)) or b""
+            if not head:
+                data += conn.send(h11.Data(data=response.body)) or b""
+            data += conn.send(h11.EndOfMessage()) or b""
+            await stream.send(data)
+        except (h11.LocalProtocolError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+            log.debug("could not send the HTTP response", exc_info=True)

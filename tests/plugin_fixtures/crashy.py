@@ -1,0 +1,16 @@
+"""A service that crashes every time it runs."""
+
+from openclaw_gateway.hooks import hookimpl
+from openclaw_gateway.hooks.registry import ServiceSpec
+
+runs = []
+
+
+async def crash(context):
+    runs.append(context.service)
+    raise RuntimeError(f"crash #{len(runs)}")
+
+
+@hookimpl
+def register_services(register):
+    register(ServiceSpec(name="crashy.loop", run=crash))
