@@ -43,11 +43,9 @@ async def connect_node(
 
 
 async def next_event(peer: Peer, name: str, timeout: float = 5) -> dict:
+    """The next ``name`` event, including ones that arrived while waiting for a response."""
     with anyio.fail_after(timeout):
-        while True:
-            frame = await peer.recv()
-            if frame.get("type") == "event" and frame.get("event") == name:
-                return frame
+        return await peer.next_event(name)
 
 
 async def approve_pending(admin: Peer) -> dict:

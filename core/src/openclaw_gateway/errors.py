@@ -48,8 +48,11 @@ class GatewayError(Exception):
         details: dict[str, Any] | None = None,
         retryable: bool | None = None,
         retry_after_ms: int | None = None,
+        payload: Any = None,
     ) -> None:
         super().__init__(message)
+        self.payload = payload
+        """Sent beside the error (``agent`` reports a failed run's result this way)."""
         self.code = code
         self.message = message
         self.details = details

@@ -75,7 +75,7 @@ async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> b
             gateway.idempotency.put(spec.name, key, CachedOutcome(True, result, None))
         return encode_response(frame.id, result)
     except GatewayError as exc:
-        return encode_error(frame.id, exc)
+        return encode_error(frame.id, exc, payload=exc.payload)
     except Exception:
         log.exception("method %s failed", frame.method)
         return encode_error(

@@ -18,6 +18,7 @@ import anyio
 import orjson
 
 from .. import __version__
+from ..agent.runs import RunManager
 from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
 from ..config import GatewayConfig
 from ..errors import CloseCode
@@ -65,6 +66,7 @@ class Gateway:
         )
         self.port = config.port
         self.nodes = NodeManager(self)
+        self.runs = RunManager(self)
         self._spawn: Spawner | None = None
         self._features = Fragment(
             dumps({"methods": sorted(registry.methods), "events": sorted(registry.events)})

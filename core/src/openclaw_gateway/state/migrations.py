@@ -71,4 +71,34 @@ MIGRATIONS: list[str] = [
         created_at_ms   INTEGER NOT NULL
     );
     """,
+    # 3: agent sessions, their transcripts, and runs (for agent.wait and idempotent repeats).
+    """
+    CREATE TABLE sessions (
+        session_key   TEXT PRIMARY KEY,
+        session_id    TEXT NOT NULL,
+        agent_id      TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE messages (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        session_key   TEXT NOT NULL,
+        run_id        TEXT,
+        role          TEXT NOT NULL,
+        body          TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL
+    );
+    CREATE INDEX messages_session ON messages(session_key, id);
+    CREATE TABLE runs (
+        run_id        TEXT PRIMARY KEY,
+        session_key   TEXT NOT NULL,
+        kind          TEXT NOT NULL,
+        status        TEXT NOT NULL,
+        summary       TEXT,
+        error         TEXT,
+        text          TEXT,
+        started_at_ms INTEGER NOT NULL,
+        ended_at_ms   INTEGER
+    );
+    """,
 ]

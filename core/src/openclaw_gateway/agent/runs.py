@@ -1,0 +1,508 @@
+"""Agent runs: one queue per session, streamed as ``agent``/``chat`` events, persisted as it goes.
+
+Two messages to one session never interleave (a per-session lock); different sessions run in
+parallel. A run always ends with a final status — ``ok``, ``error`` (with the reason) or
+``aborted`` — never a hung client: provider errors, tool crashes and the run timeout all end it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import anyio
+
+from ..state import sessions as store
+from .provider import (
+    AgentProvider,
+    Finished,
+    Message,
+    OfflineProvider,
+    ProviderError,
+    TextDelta,
+    ToolCall,
+    ToolCallsReady,
+    Usage,
+    tool_result_text,
+)
+from .sessions import DEFAULT_AGENT
+from .tools import ToolBox
+
+if TYPE_CHECKING:
+    from ..server.gateway import Gateway
+
+log = logging.getLogger("openclaw_gateway.agent")
+
+MAX_REMEMBERED_RUNS = 2000
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class Run:
+    run_id: str
+    session_key: str
+    kind: str
+    session_id: str = ""
+    agent_id: str = DEFAULT_AGENT
+    status: str = "queued"  # queued | running | ok | error | aborted
+    accepted_at_ms: int = field(default_factory=_now_ms)
+    started_at_ms: int | None = None
+    ended_at_ms: int | None = None
+    text: str = ""
+    error: str | None = None
+    stop_reason: str | None = None
+    seq: int = 0
+    done: anyio.Event = field(default_factory=anyio.Event)
+    cancel: anyio.CancelScope | None = None
+    abort_requested: bool = False
+    provider: str | None = None
+    model: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ("queued", "running")
+
+    @property
+    def summary(self) -> str:
+        if self.status == "ok":
+            return "completed"
+        if self.status == "aborted":
+            return "aborted"
+        return self.error or "failed"
+
+    def wait_result(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"runId": self.run_id, "status": self.status}
+        if self.started_at_ms is not None:
+            out["startedAt"] = self.started_at_ms
+        if self.ended_at_ms is not None:
+            out["endedAt"] = self.ended_at_ms
+        if self.error:
+            out["error"] = self.error
+        return out
+
+    def final_payload(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "runId": self.run_id,
+            "status": self.status,
+            "summary": self.summary,
+        }
+        if self.status == "ok":
+            payload["result"] = {
+                "payloads": [{"text": self.text, "mediaUrl": None}],
+                "meta": {
+                    "durationMs": (self.ended_at_ms or 0) - (self.started_at_ms or 0),
+                    "agentMeta": {
+                        "sessionId": self.session_id,
+                        "provider": self.provider,
+                        "model": self.model,
+                    },
+                },
+            }
+        return payload
+
+    @classmethod
+    def from_record(cls, record: store.RunRecord) -> Run:
+        run = cls(record.run_id, record.session_key, record.kind)
+        run.status = record.status
+        run.error = record.error if record.status != "ok" else None
+        if record.status == "error" and record.summary:
+            run.error = record.summary
+        run.text = record.text or ""
+        run.started_at_ms = record.started_at_ms
+        run.ended_at_ms = record.ended_at_ms
+        run.done.set()
+        return run
+
+
+class RunManager:
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.runs: OrderedDict[str, Run] = OrderedDict()
+        self._locks: dict[str, tuple[anyio.Lock, int]] = {}
+        self._provider: AgentProvider | None = None
+        # Runs left 'running' by a crash or restart end as errors (once, at start, before serving).
+        interrupted = store.fail_interrupted_runs(gateway.db.conn, _now_ms())
+        if interrupted:
+            log.warning("%d agent run(s) were interrupted by the last shutdown", interrupted)
+
+    # --- provider ------------------------------------------------------------------------------
+
+    @property
+    def provider(self) -> AgentProvider:
+        if self._provider is None:
+            self._provider = self._make_provider()
+        return self._provider
+
+    def _make_provider(self) -> AgentProvider:
+        cfg = self.gateway.config.agent
+        if cfg.provider == "offline":
+            return OfflineProvider()
+        spec = self.gateway.registry.agent_providers.get(cfg.provider)
+        if spec is None:
+            raise ProviderError(
+                f"agent provider {cfg.provider!r} is not installed"
+                f" (pip install 'openclaw-gateway[{cfg.provider}]')"
+            )
+        provider: AgentProvider = spec.factory(cfg)
+        return provider
+
+    # --- lookup --------------------------------------------------------------------------------
+
+    async def find(self, run_id: str) -> Run | None:
+        """A run in memory, or a finished one from the database (survives restarts)."""
+        run = self.runs.get(run_id)
+        if run is not None:
+            return run
+        db = self.gateway.db
+        record = await db.run(store.get_run, db.conn, run_id)
+        return Run.from_record(record) if record is not None else None
+
+    def active_in(self, session_key: str) -> list[Run]:
+        return [r for r in self.runs.values() if r.session_key == session_key and r.active]
+
+    # --- submit / wait / abort ----------------------------------------------------------------
+
+    async def submit(self, *, run_id: str, session_key: str, message: str, kind: str) -> Run:
+        """Persist the user's message, queue the run on its session, and return at once."""
+        gw = self.gateway
+        db = gw.db
+        now = _now_ms()
+        explicit_id = run_id if ":explicit:" in session_key else None
+        session = await db.run(
+            store.ensure_session, db.conn, session_key, DEFAULT_AGENT, now, explicit_id
+        )
+        run = Run(run_id, session_key, kind, session_id=session.session_id)
+        await db.run(store.record_run_start, db.conn, run_id, session_key, kind, now)
+        await db.run(
+            store.append_message,
+            db.conn,
+            session_key,
+            run_id,
+            {"role": "user", "content": [{"type": "text", "text": message}], "timestamp": now},
+            now,
+        )
+        self._remember(run)
+        gw.spawn(lambda: self._execute(run))
+        return run
+
+    def _remember(self, run: Run) -> None:
+        self.runs[run.run_id] = run
+        while len(self.runs) > MAX_REMEMBERED_RUNS:
+            oldest_id, oldest = next(iter(self.runs.items()))
+            if oldest.active:
+                break
+            del self.runs[oldest_id]
+
+    async def wait(self, run_id: str, timeout_ms: int) -> dict[str, Any]:
+        run = await self.find(run_id)
+        with anyio.move_on_after(timeout_ms / 1000):
+            while run is None:  # not known yet: it may be submitted while we wait
+                await anyio.sleep(0.05)
+                run = self.runs.get(run_id)
+            await run.done.wait()
+            return run.wait_result()
+        return {"runId": run_id, "status": "timeout"}
+
+    def abort(self, session_key: str, run_id: str | None = None) -> list[str]:
+        aborted = []
+        for run in self.active_in(session_key):
+            if run_id is not None and run.run_id != run_id:
+                continue
+            run.abort_requested = True
+            if run.cancel is not None:
+                run.cancel.cancel()
+            aborted.append(run.run_id)
+        return aborted
+
+    # --- execution -----------------------------------------------------------------------------
+
+    def _lock(self, session_key: str) -> anyio.Lock:
+        lock, users = self._locks.get(session_key, (anyio.Lock(), 0))
+        self._locks[session_key] = (lock, users + 1)
+        return lock
+
+    def _unlock(self, session_key: str) -> None:
+        lock, users = self._locks[session_key]
+        if users <= 1:
+            del self._locks[session_key]
+        else:
+            self._locks[session_key] = (lock, users - 1)
+
+    def _emit(self, run: Run, stream: str, data: dict[str, Any]) -> None:
+        run.seq += 1
+        self.gateway.broadcast(
+            "agent",
+            {
+                "runId": run.run_id,
+                "sessionKey": run.session_key,
+                "sessionId": run.session_id,
+                "agentId": run.agent_id,
+                "stream": stream,
+                "data": data,
+                "seq": run.seq,
+                "ts": _now_ms(),
+            },
+        )
+
+    def _chat(self, run: Run, state: str, **extra: Any) -> None:
+        payload: dict[str, Any] = {
+            "runId": run.run_id,
+            "sessionKey": run.session_key,
+            "agentId": run.agent_id,
+            "seq": run.seq,
+            "state": state,
+        }
+        payload.update({k: v for k, v in extra.items() if v is not None})
+        self.gateway.broadcast("chat", payload)
+
+    def _assistant_message(self, run: Run) -> dict[str, Any]:
+        return {
+            "role": "assistant",
+            "content": [{"type": "text", "text": run.text}],
+            "timestamp": _now_ms(),
+        }
+
+    async def _execute(self, run: Run) -> None:
+        lock = self._lock(run.session_key)
+        try:
+            async with lock:
+                try:
+                    await self._run_turns(run)
+                finally:
+                    # Inside the lock: the next run on this session starts after this one's end.
+                    await self._finish(run)
+        finally:
+            self._unlock(run.session_key)
+
+    async def _run_turns(self, run: Run) -> None:
+        if run.abort_requested:
+            run.status = "aborted"
+            return
+        gw = self.gateway
+        cfg = gw.config.agent
+        run.status = "running"
+        run.started_at_ms = _now_ms()
+        self._emit(run, "lifecycle", {"phase": "start", "startedAt": run.started_at_ms})
+        item_id = f"{run.run_id}:{uuid.uuid4().hex[:8]}"
+        try:
+            provider = self.provider
+            run.provider, run.model = provider.name, provider.model
+            self._emit(
+                run,
+                "lifecycle",
+                {"phase": "model", "provider": provider.name, "model": provider.model},
+            )
+            messages = await self._conversation(run)
+            tools = ToolBox(gw)
+            with anyio.CancelScope() as scope:
+                run.cancel = scope
+                if run.abort_requested:
+                    scope.cancel()
+                with anyio.fail_after(cfg.run_timeout_ms / 1000):
+                    for _ in range(cfg.max_tool_rounds):
+                        calls = await self._one_turn(run, provider, messages, tools, item_id)
+                        if not calls:
+                            break
+                        await self._run_tools(run, tools, calls, messages)
+            if scope.cancelled_caught or run.abort_requested:
+                run.status = "aborted"
+                return
+            run.status = "ok"
+        except TimeoutError:
+            run.status, run.error = "error", f"the run timed out after {cfg.run_timeout_ms} ms"
+        except ProviderError as exc:
+            run.status, run.error = "error", str(exc)
+        except Exception as exc:
+            log.exception("agent run %s failed", run.run_id)
+            run.status, run.error = "error", f"{type(exc).__name__}: {exc}"
+
+    async def _conversation(self, run: Run) -> list[Message]:
+        db = self.gateway.db
+        cfg = self.gateway.config.agent
+        bodies, _ = await db.run(store.history, db.conn, run.session_key, cfg.history_limit)
+        messages = [Message("system", cfg.system_prompt)]
+        for body in bodies:
+            text = "".join(
+                part.get("text", "") for part in body.get("content", []) if isinstance(part, dict)
+            )
+            if body["role"] == "tool":
+                messages.append(
+                    Message(
+                        "tool", text, tool_call_id=body.get("toolCallId"), name=body.get("toolName")
+                    )
+                )
+            elif body["role"] == "assistant" and body.get("toolCalls"):
+                calls = tuple(
+                    ToolCall(c["id"], c["name"], c["arguments"]) for c in body["toolCalls"]
+                )
+                messages.append(Message("assistant", text, tool_calls=calls))
+            elif body["role"] in ("user", "assistant"):
+                messages.append(Message(body["role"], text))
+        return messages
+
+    async def _one_turn(
+        self,
+        run: Run,
+        provider: AgentProvider,
+        messages: list[Message],
+        tools: ToolBox,
+        item_id: str,
+    ) -> tuple[ToolCall, ...]:
+        calls: tuple[ToolCall, ...] = ()
+        async for event in provider.stream(messages, tools.definitions):
+            if isinstance(event, TextDelta):
+                if not event.text:
+                    continue
+                run.text += event.text
+                self._emit(
+                    run, "assistant", {"text": run.text, "delta": event.text, "itemId": item_id}
+                )
+                self._chat(run, "delta", deltaText=event.text, message=self._assistant_message(run))
+            elif isinstance(event, ToolCallsReady):
+                calls = event.calls
+            elif isinstance(event, Usage):
+                self._emit(
+                    run,
+                    "usage",
+                    {"inputTokens": event.input_tokens, "outputTokens": event.output_tokens},
+                )
+            elif isinstance(event, Finished):
+                run.stop_reason = event.stop_reason
+        return calls
+
+    async def _run_tools(
+        self, run: Run, tools: ToolBox, calls: tuple[ToolCall, ...], messages: list[Message]
+    ) -> None:
+        db = self.gateway.db
+        messages.append(Message("assistant", "", tool_calls=calls))
+        now = _now_ms()
+        await db.run(
+            store.append_message,
+            db.conn,
+            run.session_key,
+            run.run_id,
+            {
+                "role": "assistant",
+                "content": [],
+                "toolCalls": [
+                    {"id": c.id, "name": c.name, "arguments": c.arguments} for c in calls
+                ],
+                "timestamp": now,
+            },
+            now,
+        )
+        for call in calls:
+            self._emit(
+                run,
+                "tool",
+                {
+                    "phase": "start",
+                    "name": call.name,
+                    "toolCallId": call.id,
+                    "args": call.arguments,
+                },
+            )
+            ok, result = await tools.call(call.name, call.arguments)
+            text = tool_result_text(result)
+            self._emit(
+                run,
+                "tool",
+                {
+                    "phase": "result",
+                    "name": call.name,
+                    "toolCallId": call.id,
+                    "ok": ok,
+                    "result": result,
+                },
+            )
+            messages.append(Message("tool", text, tool_call_id=call.id, name=call.name))
+            now = _now_ms()
+            await db.run(
+                store.append_message,
+                db.conn,
+                run.session_key,
+                run.run_id,
+                {
+                    "role": "tool",
+                    "toolCallId": call.id,
+                    "toolName": call.name,
+                    "ok": ok,
+                    "content": [{"type": "text", "text": text}],
+                    "timestamp": now,
+                },
+                now,
+            )
+
+    async def _finish(self, run: Run) -> None:
+        """Persist what the assistant said (also when it failed part-way) and report the end."""
+        gw = self.gateway
+        db = gw.db
+        run.ended_at_ms = _now_ms()
+        if run.status in ("queued", "running"):
+            run.status = "aborted" if run.abort_requested else "error"
+            run.error = run.error or "the run was interrupted"
+        with anyio.CancelScope(shield=True):
+            if run.text:
+                await db.run(
+                    store.append_message,
+                    db.conn,
+                    run.session_key,
+                    run.run_id,
+                    self._assistant_message(run),
+                    run.ended_at_ms,
+                )
+            await db.run(
+                store.record_run_end,
+                db.conn,
+                run.run_id,
+                run.status,
+                run.summary,
+                run.error,
+                run.text,
+                run.ended_at_ms,
+            )
+        if run.status == "ok":
+            self._emit(
+                run,
+                "lifecycle",
+                {
+                    "phase": "end",
+                    "startedAt": run.started_at_ms,
+                    "endedAt": run.ended_at_ms,
+                    "aborted": False,
+                    "stopReason": run.stop_reason or "stop",
+                    "terminalReply": {"disposition": "visible", "text": run.text},
+                },
+            )
+            self._chat(
+                run,
+                "final",
+                stopReason=run.stop_reason or "stop",
+                message=self._assistant_message(run),
+            )
+        elif run.status == "aborted":
+            self._emit(
+                run, "lifecycle", {"phase": "end", "aborted": True, "endedAt": run.ended_at_ms}
+            )
+            self._chat(run, "aborted", message=self._assistant_message(run) if run.text else None)
+        else:
+            self._emit(
+                run,
+                "lifecycle",
+                {
+                    "phase": "error",
+                    "startedAt": run.started_at_ms,
+                    "endedAt": run.ended_at_ms,
+                    "error": run.error,
+                },
+            )
+            self._chat(run, "error", errorMessage=run.error)
+        gw.broadcast("sessions.changed", {"sessionKey": run.session_key, "reason": "run-ended"})
+        run.done.set()

@@ -1,0 +1,232 @@
+"""Agent runs and chat: ``agent``, ``agent.wait``, ``chat.*``, ``sessions.*`` and their events.
+
+``agent`` answers twice with the same id (``accepted`` at once, then the final result), as the
+reference does; ``chat.send`` answers once (``started``) and the outcome arrives as ``chat`` events.
+Both are deduplicated by ``idempotencyKey`` (= the ``runId``), also across restarts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..agent.runs import Run
+from ..agent.sessions import canonical_session_key
+from ..auth.scopes import ADMIN, READ, WRITE
+from ..errors import ErrorCode, GatewayError, invalid_request
+from ..hooks import hookimpl
+from ..hooks.registry import EventSpec, MethodContext, MethodSpec
+from ..protocol.codec import encode_response
+from ..state import sessions as store
+
+RESET_COMMANDS = ("/new", "/reset")
+MAX_MESSAGE = 256 * 1024
+
+
+class AgentParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    message: str = Field(max_length=MAX_MESSAGE)
+    idempotencyKey: str = Field(min_length=1, max_length=200)
+    agentId: str | None = None
+    sessionKey: str | None = None
+    sessionId: str | None = None
+
+
+class WaitParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    runId: str = Field(min_length=1)
+    timeoutMs: int = Field(30_000, ge=0, le=3_600_000)
+
+
+class ChatSendParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sessionKey: str | None = None
+    message: str = Field(max_length=MAX_MESSAGE)
+    idempotencyKey: str = Field(min_length=1, max_length=200)
+
+
+class HistoryParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sessionKey: str = Field(min_length=1)
+    limit: int = Field(200, ge=1, le=1000)
+
+
+class AbortParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sessionKey: str = Field(min_length=1)
+    runId: str | None = None
+
+
+class SessionParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sessionKey: str = Field(min_length=1)
+
+
+class Empty(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _failed(run: Run) -> GatewayError:
+    return GatewayError(ErrorCode.UNAVAILABLE, run.summary, payload=run.final_payload())
+
+
+def agent_scope(params: Any) -> str:
+    message = params.get("message") if isinstance(params, dict) else None
+    return ADMIN if isinstance(message, str) and message.strip() in RESET_COMMANDS else WRITE
+
+
+async def agent(ctx: MethodContext, params: AgentParams) -> Any:
+    runs = ctx.gateway.runs
+    run_id = params.idempotencyKey
+    session_key = canonical_session_key(params.sessionKey, run_id)
+    if params.message.strip() in RESET_COMMANDS:
+        db = ctx.gateway.db
+        await db.run(store.reset_session, db.conn, session_key)
+        return {"runId": run_id, "status": "ok", "summary": "session reset"}
+    run = await runs.find(run_id)
+    if run is None:
+        run = await runs.submit(
+            run_id=run_id, session_key=session_key, message=params.message, kind="agent"
+        )
+    if run.active:
+        ack = {
+            "runId": run_id,
+            "agentId": run.agent_id,
+            "status": "accepted",
+            "acceptedAt": run.accepted_at_ms,
+        }
+        await ctx.conn.send(encode_response(ctx.request_id, ack))
+        await run.done.wait()
+    if run.status != "ok":
+        raise _failed(run)
+    return run.final_payload()
+
+
+async def agent_wait(ctx: MethodContext, params: WaitParams) -> Any:
+    return await ctx.gateway.runs.wait(params.runId, params.timeoutMs)
+
+
+async def chat_send(ctx: MethodContext, params: ChatSendParams) -> Any:
+    if params.sessionKey is None or not params.sessionKey.strip():
+        raise invalid_request(
+            "session mutation target is unavailable",
+            code="SESSION_MUTATION_TARGET_REQUIRED",
+            method="chat.send",
+        )
+    runs = ctx.gateway.runs
+    run_id = params.idempotencyKey
+    run = await runs.find(run_id)
+    if run is not None:
+        if run.active:
+            return {"runId": run_id, "status": "in_flight"}
+        if run.status != "ok":
+            raise _failed(run)
+        return run.final_payload()
+    session_key = canonical_session_key(params.sessionKey, run_id)
+    await runs.submit(run_id=run_id, session_key=session_key, message=params.message, kind="chat")
+    return {"runId": run_id, "status": "started"}
+
+
+async def chat_history(ctx: MethodContext, params: HistoryParams) -> Any:
+    db = ctx.gateway.db
+    key = canonical_session_key(params.sessionKey, "")
+    session = await db.run(store.get_session, db.conn, key)
+    messages, total = await db.run(store.history, db.conn, key, params.limit)
+    result: dict[str, Any] = {
+        "sessionKey": params.sessionKey,
+        "messages": messages,
+        "pendingInputs": {"items": [], "total": 0},
+        "hasMore": total > len(messages),
+        "totalMessages": total,
+        "activeRunIds": [r.run_id for r in ctx.gateway.runs.active_in(key)],
+    }
+    if session is not None:
+        result["sessionId"] = session.session_id
+    return result
+
+
+async def chat_abort(ctx: MethodContext, params: AbortParams) -> Any:
+    key = canonical_session_key(params.sessionKey, "")
+    aborted = ctx.gateway.runs.abort(key, params.runId)
+    return {"ok": True, "aborted": bool(aborted), "runIds": aborted}
+
+
+async def sessions_list(ctx: MethodContext, params: Empty) -> Any:
+    db = ctx.gateway.db
+    rows = await db.run(store.list_sessions, db.conn)
+    return {
+        "count": len(rows),
+        "sessions": [
+            {
+                "key": s.session_key,
+                "sessionId": s.session_id,
+                "agentId": s.agent_id,
+                "createdAt": s.created_at_ms,
+                "updatedAt": s.updated_at_ms,
+                "messages": n,
+            }
+            for s, n in rows
+        ],
+    }
+
+
+async def sessions_reset(ctx: MethodContext, params: SessionParams) -> Any:
+    db = ctx.gateway.db
+    key = canonical_session_key(params.sessionKey, "")
+    if not await db.run(store.reset_session, db.conn, key):
+        raise invalid_request("unknown sessionKey")
+    ctx.gateway.broadcast("sessions.changed", {"sessionKey": key, "reason": "reset"})
+    return {"ok": True, "sessionKey": key}
+
+
+@hookimpl
+def register_methods(register: Callable[[MethodSpec], None]) -> None:
+    register(
+        MethodSpec(
+            name="agent",
+            handler=agent,
+            params=AgentParams,
+            scope=WRITE,
+            scope_for=agent_scope,
+            side_effects=True,
+            dedupe=False,  # the run store dedupes by runId, also while the run is in flight
+            background=True,
+        )
+    )
+    register(
+        MethodSpec(
+            name="agent.wait", handler=agent_wait, params=WaitParams, scope=WRITE, background=True
+        )
+    )
+    register(
+        MethodSpec(
+            name="chat.send",
+            handler=chat_send,
+            params=ChatSendParams,
+            scope=WRITE,
+            side_effects=True,
+            dedupe=False,
+        )
+    )
+    register(
+        MethodSpec(name="chat.history", handler=chat_history, params=HistoryParams, scope=READ)
+    )
+    register(MethodSpec(name="chat.abort", handler=chat_abort, params=AbortParams, scope=WRITE))
+    register(MethodSpec(name="sessions.list", handler=sessions_list, params=Empty, scope=READ))
+    register(
+        MethodSpec(name="sessions.reset", handler=sessions_reset, params=SessionParams, scope=ADMIN)
+    )
+
+
+@hookimpl
+def register_events(register: Callable[[EventSpec], None]) -> None:
+    register(EventSpec(name="agent", scope=READ))
+    register(EventSpec(name="chat", scope=READ))
+    register(EventSpec(name="sessions.changed", scope=READ))
