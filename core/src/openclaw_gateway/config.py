@@ -59,6 +59,24 @@ class PluginTable(BaseModel):
         return dict(self.model_extra or {})
 
 
+class AgentConfig(BaseModel):
+    """The agent: which provider answers, and how runs are bounded."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str = Field("offline", description="offline, or a provider plugin such as openai")
+    model: str | None = None
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    system_prompt: str = "You are a helpful assistant reachable through the OpenClaw gateway."
+    max_tool_rounds: int = Field(8, ge=1, le=64)
+    run_timeout_ms: int = Field(600_000, ge=1000)
+    history_limit: int = Field(50, ge=1, le=1000)
+    node_tools: Literal["off", "safe", "all"] = Field(
+        "safe", description="which approved node commands the agent may call as tools"
+    )
+
+
 class GatewayConfig(BaseSettings):
     """All settings of one gateway instance."""
 
@@ -85,6 +103,7 @@ class GatewayConfig(BaseSettings):
     max_preauth_connections_per_ip: int = Field(32, ge=1)
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
     nodes: NodesConfig = Field(default_factory=NodesConfig)
+    agent: AgentConfig = Field(default_factory=AgentConfig)
     plugins: dict[str, PluginTable] = Field(
         default_factory=dict, description="[plugins.<name>] tables; enabled = false disables one"
     )

@@ -32,6 +32,7 @@ BUILTIN_PLUGINS = (
     "openclaw_gateway.builtin.presence",
     "openclaw_gateway.builtin.devices",
     "openclaw_gateway.builtin.nodes",
+    "openclaw_gateway.builtin.agent",
 )
 
 CONTRIBUTIONS = tuple(kind for kind in KINDS if kind != "config")
