@@ -152,3 +152,11 @@ async def test_garbage_gets_400(gateway_factory):
     async with gateway_factory(extra_plugins=(echo,)) as gw:
         port = gw.plugin_report["http"]["port"]
         assert (await http(port, b"NOT HTTP AT ALL\r\n\r\n"))[0] == 400
+
+
+async def test_pages_on_the_http_port_may_open_the_websocket(gateway_factory):
+    async with gateway_factory(extra_plugins=(echo,)) as gw:
+        port = gw.plugin_report["http"]["port"]
+        peer = await operator(gw.port, TOKEN, origin=f"http://127.0.0.1:{port}")
+        assert (await peer.request("health"))["ok"]
+        await peer.ws.close()

@@ -226,6 +226,9 @@ async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -
         host = "127.0.0.1" if config.bind in ("loopback", "lan") else config.host
         url = f"http://{host}:{port}"
         log.info("plugin HTTP routes on %s (%s)", url, ", ".join(sorted(routes)))
+        # Pages served here (WebChat, canvas) open the WebSocket from this origin: it is our own.
+        auth = gateway.auth_settings
+        auth.allowed_origins = auth.allowed_origins | _own_page_origins(gateway, port)
         plugins.report.http = {"url": url, "port": port, "routes": sorted(routes)}
     _publish_plugins(gateway, plugins)
 
