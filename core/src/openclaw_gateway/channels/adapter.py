@@ -1,0 +1,83 @@
+"""The adapter contract a channel plugin implements, and the context the core gives it.
+
+Lifecycle: the core builds one adapter per configured account with ``ChannelSpec.factory(ctx)``,
+then runs ``await adapter.run()`` in a supervised task (a crash is retried with backoff and shown
+in ``channels.status``). ``run`` receives messages (long polling, a socket…) and hands each to
+``await ctx.deliver(message)``; it returns only when stopped. The core calls ``send``/``typing``
+from other tasks.
+
+Errors: raise :class:`TransientSendError` (optionally with ``retry_after``) for 429/5xx/network
+failures — the core retries with backoff; raise :class:`PermanentSendError` for failures a retry
+cannot fix (chat not found, bot blocked) — the core reports the message as undeliverable. Raise
+:class:`AuthError` from ``run`` when the credentials are refused (revoked token): the core stops
+retrying that account and shows the reason instead of hammering the service.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from .model import InboundMessage, OutboundMessage, SendResult
+
+Markup = Literal["plain", "markdown", "html", "mrkdwn"]
+
+
+class ChannelError(Exception):
+    """Raised by adapters; see the subclasses."""
+
+
+class TransientSendError(ChannelError):
+    """Raised when a send may succeed later (rate limited, 5xx, network)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class PermanentSendError(ChannelError):
+    """Raised when a send cannot succeed (unknown chat, bot removed, message rejected)."""
+
+
+class AuthError(ChannelError):
+    """Raised when the service refuses the account's credentials."""
+
+
+@dataclass
+class ChannelContext:
+    """What the core gives an adapter."""
+
+    channel: str
+    account: str
+    config: BaseModel
+    """The validated account config (the plugin's own model)."""
+    log: logging.Logger
+    deliver: Callable[[InboundMessage], Awaitable[None]]
+    """Hand one inbound message to the core's router (returns once it is recorded, not answered)."""
+    set_status: Callable[[str, str | None], None]
+    """Report ``(state, detail)``, e.g. ``("connected", "@mybot")`` or ``("reconnecting", "429")``."""
+
+
+class ChannelAdapter(Protocol):
+    text_limit: int
+    """Longest text one message may carry on this surface (Telegram 4096, Discord 2000…)."""
+    markup: Markup
+
+    async def run(self) -> None:
+        """Receive messages until cancelled; raise AuthError for refused credentials."""
+
+    async def send(self, message: OutboundMessage) -> SendResult: ...
+
+    async def typing(self, chat_id: str, thread_id: str | None) -> None:
+        """Show a typing indicator (best effort; errors are ignored by the core)."""
+
+    async def probe(self) -> dict[str, Any]:
+        """A cheap live check for ``channels.status`` (e.g. getMe / auth.test)."""
+        ...
+
+    async def logout(self) -> None:
+        """Forget credentials/sessions where the surface has a login (no-op for bot tokens)."""

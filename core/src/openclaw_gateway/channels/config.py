@@ -1,0 +1,37 @@
+"""The config every channel shares; a plugin's config model extends :class:`ChannelConfig`.
+
+```toml
+[plugins.telegram]
+dm_policy = "pairing"          # pairing | allowlist | open | disabled
+allow_from = ["12345"]         # sender ids always allowed in DMs
+group_policy = "allowlist"     # allowlist | open | disabled
+groups = ["-100123"]           # group/channel ids the bot answers in (allowlist policy)
+require_mention = true         # in groups, answer only when mentioned
+
+[plugins.telegram.accounts.default]
+token = "123:abc"              # or env OPENCLAW_GATEWAY_PLUGINS__TELEGRAM__ACCOUNTS__DEFAULT__TOKEN
+```
+"""
+
+from __future__ import annotations
+
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DmPolicy = Literal["pairing", "allowlist", "open", "disabled"]
+GroupPolicy = Literal["allowlist", "open", "disabled"]
+
+AccountT = TypeVar("AccountT", bound=BaseModel)
+
+
+class ChannelConfig(BaseModel, Generic[AccountT]):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    dm_policy: DmPolicy = "pairing"
+    allow_from: list[str] = Field(default_factory=list)
+    group_policy: GroupPolicy = "allowlist"
+    groups: list[str] = Field(default_factory=list)
+    require_mention: bool = True
+    accounts: dict[str, AccountT] = Field(default_factory=dict)
