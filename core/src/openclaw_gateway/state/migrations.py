@@ -101,4 +101,22 @@ MIGRATIONS: list[str] = [
         ended_at_ms   INTEGER
     );
     """,
+    # 4: scheduled agent runs (cron jobs) and the outcome of each job's last run.
+    """
+    CREATE TABLE cron_jobs (
+        job_id         TEXT PRIMARY KEY,
+        name           TEXT NOT NULL,
+        schedule       TEXT NOT NULL,
+        tz             TEXT NOT NULL DEFAULT 'UTC',
+        message        TEXT NOT NULL,
+        session_key    TEXT NOT NULL,
+        enabled        INTEGER NOT NULL DEFAULT 1,
+        created_at_ms  INTEGER NOT NULL,
+        next_run_at_ms INTEGER,
+        last_run_id    TEXT,
+        last_status    TEXT,
+        last_run_at_ms INTEGER,
+        last_error     TEXT
+    );
+    """,
 ]
