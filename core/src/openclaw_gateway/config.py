@@ -77,6 +77,34 @@ class AgentConfig(BaseModel):
     )
 
 
+class CronConfig(BaseModel):
+    """Scheduled agent runs (``cron.*`` methods; docs/agents.md, "Scheduling")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="false stops the scheduler; cron.run still works")
+    max_jobs: int = Field(200, ge=1, le=100_000)
+
+
+class HeartbeatConfig(BaseModel):
+    """A periodic agent run on the main session (off by default)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every_ms: int = Field(0, ge=0, description="interval; 0 = off (set-heartbeats toggles it)")
+    prompt: str = Field(
+        "Heartbeat: check whether anything needs attention. If nothing does, reply HEARTBEAT_OK.",
+        min_length=1,
+    )
+
+    @field_validator("every_ms")
+    @classmethod
+    def _check_every(cls, value: int) -> int:
+        if 0 < value < 100:
+            raise ValueError("must be 0 (off) or at least 100 ms")
+        return value
+
+
 class GatewayConfig(BaseSettings):
     """All settings of one gateway instance."""
 
@@ -104,6 +132,8 @@ class GatewayConfig(BaseSettings):
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
     nodes: NodesConfig = Field(default_factory=NodesConfig)
     agent: AgentConfig = Field(default_factory=AgentConfig)
+    cron: CronConfig = Field(default_factory=CronConfig)
+    heartbeat: HeartbeatConfig = Field(default_factory=HeartbeatConfig)
     plugins: dict[str, PluginTable] = Field(
         default_factory=dict, description="[plugins.<name>] tables; enabled = false disables one"
     )

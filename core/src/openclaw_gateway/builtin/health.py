@@ -51,13 +51,13 @@ def build_health_snapshot(gateway: Gateway) -> dict[str, Any]:
         "channels": {},
         "channelOrder": [],
         "channelLabels": {},
-        "heartbeatSeconds": 0,
+        "heartbeatSeconds": gateway.heartbeat.seconds,
         "defaultAgentId": "main",
         "agents": [
             {
                 "agentId": "main",
                 "isDefault": True,
-                "heartbeat": {"enabled": False, "every": "off", "everyMs": None},
+                "heartbeat": gateway.heartbeat.settings(),
                 "sessions": sessions,
             }
         ],

@@ -129,6 +129,8 @@ async def start_gateway(
         server = await _listen(gateway, tg)
         await _start_http(gateway, plugins, tg)
         _start_services(gateway, plugins, tg)
+        tg.start_soon(gateway.cron.run, name="cron scheduler")
+        tg.start_soon(gateway.heartbeat.run, name="heartbeat")
         try:
             yield gateway
         finally:

@@ -18,6 +18,8 @@ import anyio
 import orjson
 
 from .. import __version__
+from ..agent.cron import CronScheduler
+from ..agent.heartbeat import Heartbeat
 from ..agent.runs import RunManager
 from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
 from ..config import GatewayConfig
@@ -67,6 +69,8 @@ class Gateway:
         self.port = config.port
         self.nodes = NodeManager(self)
         self.runs = RunManager(self)
+        self.cron = CronScheduler(self)
+        self.heartbeat = Heartbeat(self)
         self._spawn: Spawner | None = None
         self._features = Fragment(
             dumps({"methods": sorted(registry.methods), "events": sorted(registry.events)})
