@@ -45,12 +45,13 @@ def _rss_bytes() -> int | None:
 def build_health_snapshot(gateway: Gateway) -> dict[str, Any]:
     started = time.perf_counter()
     sessions = {"path": str(gateway.config.db_path), "count": 0, "recent": []}
+    channels = gateway.channels.snapshot()
     snapshot: dict[str, Any] = {
         "ok": True,
         "ts": int(time.time() * 1000),
-        "channels": {},
-        "channelOrder": [],
-        "channelLabels": {},
+        "channels": channels,
+        "channelOrder": sorted(channels),
+        "channelLabels": {name: entry["label"] for name, entry in channels.items()},
         "heartbeatSeconds": gateway.heartbeat.seconds,
         "defaultAgentId": "main",
         "agents": [

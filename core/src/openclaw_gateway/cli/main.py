@@ -351,6 +351,11 @@ from .nodes_cmd import node, nodes  # noqa: E402 - the groups attach themselves 
 cli.add_command(nodes)
 cli.add_command(node)
 
+from .channels_cmd import channels, pairing  # noqa: E402
+
+cli.add_command(channels)
+cli.add_command(pairing)
+
 
 from .plugins_cmd import plugins as plugins_group  # noqa: E402
 

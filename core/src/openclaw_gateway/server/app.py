@@ -131,6 +131,7 @@ async def start_gateway(
         _start_services(gateway, plugins, tg)
         tg.start_soon(gateway.cron.run, name="cron scheduler")
         tg.start_soon(gateway.heartbeat.run, name="heartbeat")
+        tg.start_soon(gateway.channels.run, name="channels")
         try:
             yield gateway
         finally:
@@ -216,7 +217,7 @@ async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -
     from .http import HttpServer
 
     config = gateway.config
-    server = HttpServer(routes.values(), max_body=config.http_max_body)
+    server = HttpServer(routes.values(), max_body=config.http_max_body, gateway=gateway)
     port = config.http_listen_port
     try:
         port = await tg.start(functools.partial(server.serve, config.host, port))

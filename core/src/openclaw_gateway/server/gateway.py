@@ -22,6 +22,8 @@ from ..agent.cron import CronScheduler
 from ..agent.heartbeat import Heartbeat
 from ..agent.runs import RunManager
 from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
+from ..channels.manager import ChannelManager
+from ..channels.router import Deduper
 from ..config import GatewayConfig
 from ..errors import CloseCode
 from ..hooks.registry import Registry
@@ -69,6 +71,8 @@ class Gateway:
         self.port = config.port
         self.nodes = NodeManager(self)
         self.runs = RunManager(self)
+        self.channels = ChannelManager(self)
+        self.channel_dedupe = Deduper()
         self.cron = CronScheduler(self)
         self.heartbeat = Heartbeat(self)
         self._spawn: Spawner | None = None

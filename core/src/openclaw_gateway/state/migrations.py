@@ -119,4 +119,26 @@ MIGRATIONS: list[str] = [
         last_error     TEXT
     );
     """,
+    # 5: channel DM pairing: approved senders and pending pairing codes.
+    """
+    CREATE TABLE channel_allowlist (
+        channel     TEXT NOT NULL,
+        sender_id   TEXT NOT NULL,
+        sender_name TEXT,
+        added_at_ms INTEGER NOT NULL,
+        added_via   TEXT NOT NULL,
+        PRIMARY KEY (channel, sender_id)
+    );
+    CREATE TABLE channel_pairing_codes (
+        channel       TEXT NOT NULL,
+        code          TEXT NOT NULL,
+        account       TEXT NOT NULL,
+        sender_id     TEXT NOT NULL,
+        sender_name   TEXT,
+        chat_id       TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (channel, code)
+    );
+    """,
 ]

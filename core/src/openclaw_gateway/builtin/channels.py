@@ -1,0 +1,244 @@
+"""Messaging surfaces on the control plane: ``send``, ``channels.*`` and DM ``pairing.*``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..auth.scopes import ADMIN, PAIRING, READ, WRITE
+from ..channels.adapter import PermanentSendError
+from ..channels.router import send_text
+from ..errors import ErrorCode, GatewayError, invalid_request
+from ..hooks import hookimpl
+from ..hooks.registry import EventSpec, MethodContext, MethodSpec
+from ..state import channels as store
+
+
+class SendParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    to: str = Field(min_length=1)
+    message: str = Field(min_length=1, max_length=256 * 1024)
+    idempotencyKey: str = Field(min_length=1)
+    channel: str | None = None
+    accountId: str | None = None
+    threadId: str | None = None
+    replyTo: str | None = None
+
+
+class StatusParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    probe: bool = False
+
+
+class LogoutParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    channel: str = Field(min_length=1)
+    accountId: str = "default"
+
+
+class PairingListParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    channel: str | None = None
+
+
+class PairingCodeParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    channel: str = Field(min_length=1)
+    code: str = Field(min_length=1, max_length=32)
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+async def send(ctx: MethodContext, params: SendParams) -> Any:
+    manager = ctx.gateway.channels
+    running = sorted({ch for (ch, _acc) in manager.accounts})
+    channel = params.channel
+    if channel is None:
+        if len(running) != 1:
+            raise invalid_request(
+                "Error: Channel is required (no configured channels detected)"
+                if not running
+                else f"Error: Channel is required (configured: {', '.join(running)})"
+            )
+        channel = running[0]
+    if channel not in ctx.gateway.registry.channels:
+        raise invalid_request(f"unsupported channel: {channel}")
+    try:
+        state, adapter = manager.adapter(channel, params.accountId)
+    except LookupError:
+        raise GatewayError(
+            ErrorCode.UNAVAILABLE, f"channel {channel} has no running account", retryable=True
+        ) from None
+    try:
+        results = await send_text(
+            ctx.gateway,
+            state,
+            adapter,
+            params.to,
+            params.message,
+            thread_id=params.threadId,
+            reply_to=params.replyTo,
+        )
+    except PermanentSendError as exc:
+        raise GatewayError(
+            ErrorCode.UNAVAILABLE,
+            f"delivery failed: {exc}",
+            details={"code": "DELIVERY_FAILED", "channel": channel},
+        ) from None
+    return {
+        "channel": channel,
+        "accountId": state.account,
+        "to": params.to,
+        "messageId": results[0].message_id if results else None,
+        "messageIds": [r.message_id for r in results],
+    }
+
+
+async def channels_status(ctx: MethodContext, params: StatusParams) -> Any:
+    manager = ctx.gateway.channels
+    snapshot = manager.snapshot()
+    if params.probe:
+        for (channel, account), state in manager.accounts.items():
+            if state.adapter is None:
+                continue
+            try:
+                snapshot[channel]["accounts"][account]["probe"] = await state.adapter.probe()
+            except Exception as exc:
+                snapshot[channel]["accounts"][account]["probe"] = {"ok": False, "error": str(exc)}
+    return {"ts": _now_ms(), "channels": snapshot, "channelOrder": sorted(snapshot)}
+
+
+async def channels_logout(ctx: MethodContext, params: LogoutParams) -> Any:
+    manager = ctx.gateway.channels
+    try:
+        _state, adapter = manager.adapter(params.channel, params.accountId)
+    except LookupError:
+        raise invalid_request(
+            f"no running account {params.accountId} on channel {params.channel}"
+        ) from None
+    await adapter.logout()
+    manager.stop_account(params.channel, params.accountId)
+    return {"ok": True, "channel": params.channel, "accountId": params.accountId}
+
+
+async def pairing_list(ctx: MethodContext, params: PairingListParams) -> Any:
+    db = ctx.gateway.db
+    pending = await db.run(store.pending, db.conn, _now_ms(), params.channel)
+    allowed = await db.run(store.allowed, db.conn, params.channel)
+    return {
+        "pending": [
+            {
+                "channel": p.channel,
+                "code": p.code,
+                "accountId": p.account,
+                "senderId": p.sender_id,
+                "senderName": p.sender_name,
+                "createdAtMs": p.created_at_ms,
+                "expiresAtMs": p.expires_at_ms,
+            }
+            for p in pending
+        ],
+        "allowed": [
+            {
+                "channel": a["channel"],
+                "senderId": a["sender_id"],
+                "senderName": a["sender_name"],
+                "addedAtMs": a["added_at_ms"],
+                "addedVia": a["added_via"],
+            }
+            for a in allowed
+        ],
+    }
+
+
+async def pairing_approve(ctx: MethodContext, params: PairingCodeParams) -> Any:
+    gw = ctx.gateway
+    found = await gw.db.run(store.approve_code, gw.db.conn, params.channel, params.code, _now_ms())
+    if found is None:
+        raise invalid_request("unknown or expired pairing code", channel=params.channel)
+    notified = False
+    try:
+        state, adapter = gw.channels.adapter(found.channel, found.account)
+        await send_text(
+            gw,
+            state,
+            adapter,
+            found.chat_id,
+            "You're approved. Send a message and the assistant will answer.",
+        )
+        notified = True
+    except (LookupError, PermanentSendError):
+        pass
+    gw.broadcast(
+        "channels.pairing.resolved",
+        {"channel": found.channel, "senderId": found.sender_id, "decision": "approved"},
+    )
+    return {
+        "ok": True,
+        "channel": found.channel,
+        "senderId": found.sender_id,
+        "senderName": found.sender_name,
+        "notified": notified,
+    }
+
+
+async def pairing_reject(ctx: MethodContext, params: PairingCodeParams) -> Any:
+    gw = ctx.gateway
+    if not await gw.db.run(store.reject_code, gw.db.conn, params.channel, params.code):
+        raise invalid_request("unknown or expired pairing code", channel=params.channel)
+    return {"ok": True, "channel": params.channel}
+
+
+@hookimpl
+def register_methods(register: Callable[[MethodSpec], None]) -> None:
+    register(
+        MethodSpec(
+            name="send",
+            handler=send,
+            params=SendParams,
+            scope=WRITE,
+            side_effects=True,
+            background=True,
+        )
+    )
+    register(
+        MethodSpec(
+            name="channels.status",
+            handler=channels_status,
+            params=StatusParams,
+            scope=READ,
+            background=True,
+        )
+    )
+    register(
+        MethodSpec(
+            name="channels.logout", handler=channels_logout, params=LogoutParams, scope=ADMIN
+        )
+    )
+    register(
+        MethodSpec(
+            name="pairing.list", handler=pairing_list, params=PairingListParams, scope=PAIRING
+        )
+    )
+    register(
+        MethodSpec(
+            name="pairing.approve", handler=pairing_approve, params=PairingCodeParams, scope=PAIRING
+        )
+    )
+    register(
+        MethodSpec(
+            name="pairing.reject", handler=pairing_reject, params=PairingCodeParams, scope=PAIRING
+        )
+    )
+
+
+@hookimpl
+def register_events(register: Callable[[EventSpec], None]) -> None:
+    register(EventSpec(name="channels.pairing.requested", scope=PAIRING))
+    register(EventSpec(name="channels.pairing.resolved", scope=PAIRING))
+    register(EventSpec(name="channels.delivery", scope=READ))

@@ -1,0 +1,189 @@
+"""Runs every configured channel account: builds its adapter, supervises ``run()``, keeps status.
+
+One adapter per (channel, account). A crash restarts it with exponential backoff; refused
+credentials (:class:`AuthError`) stop the account with the reason in ``channels.status`` instead of
+hammering the service. Accounts start with bounded concurrency (no thundering herd).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from .adapter import AuthError, ChannelAdapter, ChannelContext
+from .config import ChannelConfig
+
+if TYPE_CHECKING:
+    from ..server.gateway import Gateway
+
+log = logging.getLogger("openclaw_gateway.channels")
+
+START_CONCURRENCY = 4
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class AccountState:
+    channel: str
+    account: str
+    state: str = "starting"
+    detail: str | None = None
+    since_ms: int = field(default_factory=_now_ms)
+    restarts: int = 0
+    last_error: str | None = None
+    counters: Counter[str] = field(default_factory=Counter)
+    adapter: ChannelAdapter | None = None
+    scope: anyio.CancelScope | None = None
+
+    def set(self, state: str, detail: str | None = None) -> None:
+        if (state, detail) != (self.state, self.detail):
+            self.state, self.detail, self.since_ms = state, detail, _now_ms()
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "accountId": self.account,
+            "state": self.state,
+            "detail": self.detail,
+            "sinceMs": self.since_ms,
+            "restarts": self.restarts,
+            "lastError": self.last_error,
+            "counters": dict(self.counters),
+        }
+
+
+class ChannelManager:
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.accounts: dict[tuple[str, str], AccountState] = {}
+        self.idle: dict[str, str] = {}  # channel -> why it is not running
+        self._tg: TaskGroup | None = None
+
+    def configs(self) -> dict[str, ChannelConfig[Any]]:
+        """The validated config of every installed channel that is configured."""
+        out: dict[str, ChannelConfig[Any]] = {}
+        for name in self.gateway.registry.channels:
+            config = self.gateway.registry.configs.get(name)
+            if isinstance(config, ChannelConfig):
+                out[name] = config
+        return out
+
+    def config(self, channel: str) -> ChannelConfig[Any] | None:
+        return self.configs().get(channel)
+
+    async def run(self) -> None:
+        """Start every configured account; returns when the gateway stops (cancelled)."""
+        limiter = anyio.Semaphore(START_CONCURRENCY)
+        async with anyio.create_task_group() as tg:
+            self._tg = tg
+            configs = self.configs()
+            for name, spec in self.gateway.registry.channels.items():
+                config = configs.get(name)
+                if config is None:
+                    self.idle[name] = "not configured"
+                    continue
+                if not config.enabled:
+                    self.idle[name] = "disabled in config"
+                    continue
+                if not config.accounts:
+                    self.idle[name] = "no accounts configured"
+                    continue
+                for account in config.accounts:
+                    state = AccountState(name, account)
+                    self.accounts[(name, account)] = state
+                    tg.start_soon(self._supervise, spec, config, state, limiter)
+            await anyio.sleep_forever()
+
+    async def _supervise(
+        self, spec: Any, config: ChannelConfig[Any], state: AccountState, limiter: anyio.Semaphore
+    ) -> None:
+        from .router import deliver_inbound
+
+        gw = self.gateway
+        delay = 1.0
+        account_config = config.accounts[state.account]
+        while True:
+            with anyio.CancelScope() as scope:
+                state.scope = scope
+                ctx = ChannelContext(
+                    channel=state.channel,
+                    account=state.account,
+                    config=account_config,
+                    log=logging.getLogger(
+                        f"openclaw_gateway.channels.{state.channel}.{state.account}"
+                    ),
+                    deliver=functools.partial(deliver_inbound, gw, state),
+                    set_status=state.set,
+                )
+                started = time.monotonic()
+                try:
+                    async with limiter:
+                        adapter: ChannelAdapter = spec.factory(ctx)
+                        state.adapter = adapter
+                    state.set("running")
+                    await adapter.run()
+                    state.set("stopped", "the adapter returned")
+                    return
+                except AuthError as exc:
+                    state.last_error = str(exc)
+                    state.set("auth-failed", str(exc))
+                    log.error("%s/%s: credentials refused: %s", state.channel, state.account, exc)
+                    return
+                except Exception as exc:
+                    state.restarts += 1
+                    state.last_error = f"{type(exc).__name__}: {exc}"
+                    if time.monotonic() - started > 30:
+                        delay = 1.0
+                    state.set("restarting", f"in {delay:g} s after {state.last_error}")
+                    log.warning(
+                        "%s/%s crashed (%s); restarting in %g s",
+                        state.channel,
+                        state.account,
+                        state.last_error,
+                        delay,
+                    )
+            if scope.cancelled_caught:
+                state.set("stopped", "logged out")
+                return
+            await anyio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+    def adapter(
+        self, channel: str, account: str | None = None
+    ) -> tuple[AccountState, ChannelAdapter]:
+        """The running adapter for a channel (its first account when none is named)."""
+        for (name, acc), state in self.accounts.items():
+            if (
+                name == channel
+                and (account is None or acc == account)
+                and state.adapter is not None
+            ):
+                return state, state.adapter
+        raise LookupError(f"no running account for channel {channel!r}")
+
+    def stop_account(self, channel: str, account: str) -> bool:
+        state = self.accounts.get((channel, account))
+        if state is None or state.scope is None:
+            return False
+        state.scope.cancel()
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        """Per channel: label, state (configured/idle), and every account's status."""
+        out: dict[str, Any] = {}
+        for name, spec in self.gateway.registry.channels.items():
+            accounts = {acc: s.to_wire() for (ch, acc), s in self.accounts.items() if ch == name}
+            entry: dict[str, Any] = {"label": spec.label or name, "accounts": accounts}
+            if name in self.idle:
+                entry["idle"] = self.idle[name]
+            out[name] = entry
+        return out

@@ -1,0 +1,264 @@
+"""From an inbound message to a reply: de-duplication, DM policy and pairing codes, group gating,
+the peer's session, an agent run with a typing indicator, and a chunked reply with retries.
+
+Every message that is not answered is counted with its reason (``channels.status``); a reply that
+cannot be delivered is reported (counter, log, ``channels.delivery`` event), never silently lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+import anyio
+
+from ..agent.sessions import peer_session_key
+from ..state import channels as store
+from ..state import sessions as session_store
+from .adapter import ChannelAdapter, PermanentSendError, TransientSendError
+from .chunking import chunk_text
+from .model import InboundMessage, OutboundMessage, SendResult
+
+if TYPE_CHECKING:
+    from ..server.gateway import Gateway
+    from .manager import AccountState
+
+log = logging.getLogger("openclaw_gateway.channels.router")
+
+SEND_ATTEMPTS = 5
+TYPING_EVERY = 4.0
+DEDUPE_SIZE = 10_000
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Deduper:
+    """Remembers the last ``size`` message keys (surfaces redeliver after reconnects)."""
+
+    def __init__(self, size: int = DEDUPE_SIZE) -> None:
+        self.size = size
+        self._seen: OrderedDict[tuple[str, str, str, str], None] = OrderedDict()
+
+    def first_time(self, msg: InboundMessage) -> bool:
+        key = (msg.channel, msg.account, msg.chat_id, msg.message_id)
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+
+async def deliver_inbound(gw: Gateway, state: AccountState, msg: InboundMessage) -> None:
+    """The ``ChannelContext.deliver`` of every account: decide, then answer in the background."""
+    state.counters["received"] += 1
+    if not gw.channel_dedupe.first_time(msg):
+        state.counters["dropped:duplicate"] += 1
+        return
+    adapter = state.adapter
+    if adapter is None:
+        state.counters["dropped:not-ready"] += 1
+        return
+    gw.spawn(lambda: _handle(gw, state, adapter, msg))
+
+
+async def _handle(
+    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+) -> None:
+    try:
+        reason = await _gate(gw, state, adapter, msg)
+        if reason is not None:
+            state.counters[f"dropped:{reason}"] += 1
+            return
+        await _answer(gw, state, adapter, msg)
+    except Exception:
+        state.counters["dropped:internal-error"] += 1
+        log.exception("%s/%s: handling message %s failed", msg.channel, msg.account, msg.message_id)
+
+
+async def _gate(
+    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+) -> str | None:
+    """None when the message may reach the agent, else the reason it is dropped."""
+    config = gw.channels.config(msg.channel)
+    if config is None:
+        return "not-configured"
+    if msg.is_group:
+        if config.group_policy == "disabled":
+            return "groups-disabled"
+        if config.group_policy == "allowlist" and msg.chat_id not in config.groups:
+            return "group-not-allowed"
+        if config.require_mention and not msg.mentions_bot and msg.command is None:
+            return "not-mentioned"
+        return None
+    policy = config.dm_policy
+    if policy == "disabled":
+        return "dms-disabled"
+    if policy == "open" or msg.sender_id in config.allow_from:
+        return None
+    db = gw.db
+    if await db.run(store.is_allowed, db.conn, msg.channel, msg.sender_id):
+        return None
+    if policy == "allowlist":
+        return "sender-not-allowed"
+    code, fresh = await db.run(
+        store.issue_code,
+        db.conn,
+        channel=msg.channel,
+        account=msg.account,
+        sender_id=msg.sender_id,
+        sender_name=msg.sender_name,
+        chat_id=msg.chat_id,
+        now_ms=_now_ms(),
+    )
+    if code is None:
+        return "pairing-limit"
+    if fresh:
+        gw.broadcast(
+            "channels.pairing.requested",
+            {
+                "channel": msg.channel,
+                "code": code.code,
+                "senderId": msg.sender_id,
+                "senderName": msg.sender_name,
+                "expiresAtMs": code.expires_at_ms,
+            },
+        )
+    text = (
+        "This assistant only answers people its operator approved.\n"
+        f"Your pairing code: {code.code} (valid for 1 hour).\n"
+        f"Ask the operator to run: openclaw-gateway pairing approve {msg.channel} {code.code}"
+    )
+    await send_text(gw, state, adapter, msg.chat_id, text, thread_id=msg.thread_id)
+    return "pairing-required"
+
+
+async def _answer(
+    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+) -> None:
+    session_key = peer_session_key(
+        msg.channel,
+        msg.chat_id,
+        group=msg.is_group,
+        account=None if msg.account == "default" else msg.account,
+    )
+    if msg.command in ("new", "reset"):
+        db = gw.db
+        await db.run(session_store.reset_session, db.conn, session_key)
+        await send_text(
+            gw, state, adapter, msg.chat_id, "Started a new conversation.", thread_id=msg.thread_id
+        )
+        return
+    if msg.command == "start" and not msg.text.strip():
+        await send_text(
+            gw,
+            state,
+            adapter,
+            msg.chat_id,
+            "Hi! Send me a message and the assistant will answer.",
+            thread_id=msg.thread_id,
+        )
+        return
+    text = msg.text
+    if msg.attachments:
+        names = ", ".join(a.name or a.kind for a in msg.attachments)
+        text = f"{text}\n\n[attachments: {names}]".strip()
+    run = await gw.runs.submit(
+        run_id=f"{msg.channel}:{msg.account}:{msg.chat_id}:{msg.message_id}:{uuid.uuid4().hex[:8]}",
+        session_key=session_key,
+        message=text,
+        kind="channel",
+    )
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(_keep_typing, adapter, msg)
+        await run.done.wait()
+        tg.cancel_scope.cancel()
+    reply = (
+        run.text
+        if run.status == "ok"
+        else (run.text or f"Sorry, that failed: {run.error or run.status}")
+    )
+    if reply.strip():
+        await send_text(
+            gw, state, adapter, msg.chat_id, reply, thread_id=msg.thread_id, reply_to=msg.message_id
+        )
+
+
+async def _keep_typing(adapter: ChannelAdapter, msg: InboundMessage) -> None:
+    while True:
+        try:
+            await adapter.typing(msg.chat_id, msg.thread_id)
+        except Exception as exc:  # a typing indicator is best effort
+            log.debug("typing indicator failed: %s", exc)
+        await anyio.sleep(TYPING_EVERY)
+
+
+async def send_text(
+    gw: Gateway,
+    state: AccountState,
+    adapter: ChannelAdapter,
+    chat_id: str,
+    text: str,
+    *,
+    thread_id: str | None = None,
+    reply_to: str | None = None,
+) -> list[SendResult]:
+    """Send ``text`` chunked to the surface's limit; each chunk retried on transient failures.
+
+    Raises :class:`PermanentSendError` (after reporting it) when a chunk cannot be delivered.
+    """
+    results = []
+    for i, chunk in enumerate(chunk_text(text, adapter.text_limit)):
+        out = OutboundMessage(
+            chat_id=chat_id, text=chunk, thread_id=thread_id, reply_to=reply_to if i == 0 else None
+        )
+        results.append(await send_with_retry(gw, state, adapter, out))
+    return results
+
+
+async def send_with_retry(
+    gw: Gateway, state: AccountState, adapter: ChannelAdapter, out: OutboundMessage
+) -> SendResult:
+    delay = 0.5
+    for attempt in range(1, SEND_ATTEMPTS + 1):
+        try:
+            result = await adapter.send(out)
+            state.counters["sent"] += 1
+            return result
+        except TransientSendError as exc:
+            state.counters["send-retries"] += 1
+            if attempt == SEND_ATTEMPTS:
+                _report_undelivered(gw, state, out, f"gave up after {attempt} attempts: {exc}")
+                raise PermanentSendError(str(exc)) from exc
+            wait = exc.retry_after if exc.retry_after is not None else delay
+            await anyio.sleep(min(wait, 60.0))
+            delay = min(delay * 2, 30.0)
+        except PermanentSendError as exc:
+            _report_undelivered(gw, state, out, str(exc))
+            raise
+    raise AssertionError("unreachable")
+
+
+def _report_undelivered(
+    gw: Gateway, state: AccountState, out: OutboundMessage, reason: str
+) -> None:
+    state.counters["undeliverable"] += 1
+    state.last_error = f"undeliverable to {out.chat_id}: {reason}"
+    log.error(
+        "%s/%s: reply to %s undeliverable: %s", state.channel, state.account, out.chat_id, reason
+    )
+    gw.broadcast(
+        "channels.delivery",
+        {
+            "channel": state.channel,
+            "accountId": state.account,
+            "to": out.chat_id,
+            "ok": False,
+            "error": reason,
+        },
+    )

@@ -1,0 +1,143 @@
+"""``openclaw-gateway channels status`` and ``openclaw-gateway pairing list|approve|reject``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .common import _call, _print, connection_options
+
+
+@click.group()
+def channels() -> None:
+    """Messaging surfaces on the running gateway."""
+
+
+@channels.command("status")
+@click.option("--probe", is_flag=True, help="Also ask each surface live (getMe / auth.test …).")
+@click.option("--json", "as_json", is_flag=True)
+@connection_options
+def channels_status(
+    probe: bool,
+    as_json: bool,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Each channel and account: state, detail, counters (received, dropped by reason, sent…)."""
+    result = _call(
+        "channels.status",
+        {"probe": probe},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    if as_json or not sys.stdout.isatty():
+        _print(result, True)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Channels")
+    for col in ("channel", "account", "state", "detail", "counters"):
+        table.add_column(col)
+    for name, entry in result["channels"].items():
+        if not entry["accounts"]:
+            table.add_row(name, "-", "idle", entry.get("idle", ""), "")
+        for account, status in entry["accounts"].items():
+            counters = ", ".join(f"{k}={v}" for k, v in sorted(status["counters"].items()))
+            table.add_row(name, account, status["state"], status.get("detail") or "", counters)
+    Console().print(table)
+
+
+@click.group()
+def pairing() -> None:
+    """Approve people who message the assistant on a channel (DM pairing codes)."""
+
+
+@pairing.command("list")
+@click.option("--channel", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@connection_options
+def pairing_list(
+    channel: str | None,
+    as_json: bool,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Pending pairing codes and approved senders."""
+    result = _call(
+        "pairing.list",
+        {"channel": channel},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    if as_json or not sys.stdout.isatty():
+        _print(result, True)
+        return
+    for p in result["pending"]:
+        click.echo(
+            f"pending  {p['channel']:<10} {p['code']}  {p['senderName'] or ''} ({p['senderId']})"
+        )
+    for a in result["allowed"]:
+        click.echo(f"allowed  {a['channel']:<10} {a['senderName'] or ''} ({a['senderId']})")
+
+
+@pairing.command("approve")
+@click.argument("channel")
+@click.argument("code")
+@connection_options
+def pairing_approve(
+    channel: str,
+    code: str,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Approve the sender who received CODE on CHANNEL (they are told)."""
+    result = _call(
+        "pairing.approve",
+        {"channel": channel, "code": code},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    who = result.get("senderName") or result["senderId"]
+    click.echo(
+        f"approved {who} on {channel}"
+        + ("" if result.get("notified") else " (could not notify them)")
+    )
+
+
+@pairing.command("reject")
+@click.argument("channel")
+@click.argument("code")
+@connection_options
+def pairing_reject(
+    channel: str,
+    code: str,
+    url: str | None,
+    token: str | None,
+    timeout: float,
+    state_dir: Path | None,
+) -> None:
+    """Discard a pending pairing code."""
+    _call(
+        "pairing.reject",
+        {"channel": channel, "code": code},
+        url=url,
+        token=token,
+        state_dir=state_dir,
+        timeout=timeout,
+    )
+    click.echo(f"rejected {code} on {channel}")

@@ -1,0 +1,255 @@
+"""The channel router: DM pairing codes, allowlists, group gating, sessions, chunked replies,
+retries and reporting — through a real gateway, with an in-memory surface (channel_fixture.py)."""
+
+from __future__ import annotations
+
+import re
+
+import anyio
+import pytest
+from channel_fixture import FakeChatPlugin
+
+from openclaw_gateway.channels.chunking import chunk_text
+from openclaw_gateway.state.channels import CODE_ALPHABET
+
+from wire import TOKEN, operator
+
+pytestmark = pytest.mark.anyio
+
+ALL = ["operator.read", "operator.write", "operator.admin", "operator.pairing"]
+
+
+def channel_config(**overrides):
+    return {"fakechat": {"accounts": {"default": {"token": "ok"}}, **overrides}}
+
+
+async def started(gateway_factory, plugin, **config):
+    cm = gateway_factory(extra_plugins=(plugin,), plugins=channel_config(**config))
+    gw = await cm.__aenter__()
+    with anyio.fail_after(5):
+        await plugin.hub.ready.wait()
+    return cm, gw
+
+
+async def test_stranger_gets_a_code_then_is_approved_and_answered(gateway_factory):
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    cm, gw = await started(gateway_factory, plugin)
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        await hub.inbound("hello?", sender="stranger")
+        sent = await hub.wait_sent(1)
+        code = re.search(r"pairing code: ([A-Z0-9]{8})", sent[0].text).group(1)
+        assert set(code) <= set(CODE_ALPHABET)
+        assert f"openclaw-gateway pairing approve fakechat {code}" in sent[0].text
+        requested = await admin.next_event("channels.pairing.requested")
+        assert requested["payload"]["code"] == code
+
+        # Asking again reuses the same code instead of minting new ones.
+        await hub.inbound("hello??", sender="stranger")
+        assert code in (await hub.wait_sent(2))[1].text
+
+        listing = await admin.request("pairing.list", {})
+        assert [p["code"] for p in listing["payload"]["pending"]] == [code]
+        approved = await admin.request(
+            "pairing.approve", {"channel": "fakechat", "code": code.lower()}
+        )
+        assert (
+            approved["payload"]["senderId"] == "stranger"
+            and approved["payload"]["notified"] is True
+        )
+        assert "approved" in (await hub.wait_sent(3))[2].text
+
+        await hub.inbound("what's up", sender="stranger")
+        sent = await hub.wait_sent(4)
+        assert 'You said: "what\'s up"' in "".join(m.text for m in sent[3:])
+        agent_event = await admin.next_event("agent")
+        assert agent_event["payload"]["sessionKey"] == "agent:main:fakechat:dm:stranger"
+        again = await admin.request("pairing.approve", {"channel": "fakechat", "code": code})
+        assert again["error"]["message"] == "unknown or expired pairing code"
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_long_replies_are_chunked_to_the_surface_limit(gateway_factory):
+    plugin = FakeChatPlugin()
+    cm, _gw = await started(
+        gateway_factory,
+        plugin,
+        dm_policy="open",
+        accounts={"default": {"token": "ok", "text_limit": 60}},
+    )
+    try:
+        await plugin.hub.inbound("x " * 100, sender="a")
+        with anyio.fail_after(10):
+            while not any('"' in m.text and m.text.rstrip().endswith('"') for m in plugin.hub.sent):
+                await anyio.sleep(0.05)
+        assert len(plugin.hub.sent) > 3
+        assert all(0 < len(m.text) <= 60 for m in plugin.hub.sent)
+        assert plugin.hub.sent[0].reply_to == "1" and plugin.hub.sent[1].reply_to is None
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_policies_and_group_gating_drop_and_count(gateway_factory):
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    cm, gw = await started(
+        gateway_factory,
+        plugin,
+        dm_policy="allowlist",
+        allow_from=["friend"],
+        groups=["g1"],
+        require_mention=True,
+    )
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        await hub.inbound("hi", sender="nobody")
+        await hub.inbound("hi", sender="u2", chat="g2", is_group=True, mentions_bot=True)
+        await hub.inbound("hi all", sender="u2", chat="g1", is_group=True)
+        await hub.inbound("hi all", sender="u2", chat="g1", is_group=True, message_id="dup")
+        await hub.inbound("hi all", sender="u2", chat="g1", is_group=True, message_id="dup")
+        await hub.inbound("@bot hi", sender="u2", chat="g1", is_group=True, mentions_bot=True)
+        await hub.inbound("yo", sender="friend")
+        sent = await hub.wait_sent(2)
+        assert {m.chat_id for m in sent} == {"g1", "friend"}
+        status = await admin.request("channels.status", {"probe": True})
+        account = status["payload"]["channels"]["fakechat"]["accounts"]["default"]
+        counters = account["counters"]
+        assert counters["dropped:sender-not-allowed"] == 1
+        assert counters["dropped:group-not-allowed"] == 1
+        assert counters["dropped:not-mentioned"] == 2
+        assert counters["dropped:duplicate"] == 1
+        assert account["state"] == "connected" and account["probe"] == {
+            "ok": True,
+            "bot": "@fakebot",
+        }
+        health = await admin.request("health", {"probe": True})
+        assert health["payload"]["channelOrder"] == ["fakechat"]
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_at_most_three_pending_codes_per_channel(gateway_factory):
+    plugin = FakeChatPlugin()
+    cm, gw = await started(gateway_factory, plugin)
+    try:
+        for sender in ("a", "b", "c", "d"):
+            await plugin.hub.inbound("hi", sender=sender)
+        await plugin.hub.wait_sent(3)
+        await anyio.sleep(0.2)
+        assert len(plugin.hub.sent) == 3
+        admin = await operator(gw.port, TOKEN, ALL)
+        status = await admin.request("channels.status", {})
+        assert (
+            status["payload"]["channels"]["fakechat"]["accounts"]["default"]["counters"][
+                "dropped:pairing-limit"
+            ]
+            == 1
+        )
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_transient_failures_are_retried_and_permanent_ones_reported(gateway_factory):
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    cm, gw = await started(gateway_factory, plugin, dm_policy="open")
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        hub.failures = ["transient", "transient"]
+        res = await admin.request(
+            "send", {"to": "someone", "message": "ping", "idempotencyKey": "s1"}
+        )
+        assert res["ok"] and res["payload"]["channel"] == "fakechat"
+        assert [m.text for m in hub.sent] == ["ping"]
+        repeat = await admin.request(
+            "send", {"to": "someone", "message": "ping", "idempotencyKey": "s1"}
+        )
+        assert repeat["payload"] == res["payload"] and len(hub.sent) == 1  # deduplicated
+        hub.failures = ["permanent"]
+        res = await admin.request("send", {"to": "gone", "message": "ping", "idempotencyKey": "s2"})
+        assert res["error"]["details"]["code"] == "DELIVERY_FAILED"
+        delivery = await admin.next_event("channels.delivery")
+        assert delivery["payload"]["ok"] is False and delivery["payload"]["to"] == "gone"
+        unknown = await admin.request(
+            "send", {"to": "x", "message": "m", "idempotencyKey": "s3", "channel": "nope"}
+        )
+        assert unknown["error"]["message"] == "unsupported channel: nope"
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_send_without_channels(gateway):
+    admin = await operator(gateway.port, TOKEN, ALL)
+    res = await admin.request("send", {"to": "x", "message": "m", "idempotencyKey": "k"})
+    assert res["error"]["message"] == "Error: Channel is required (no configured channels detected)"
+    res = await admin.request("send", {"message": "m", "idempotencyKey": "k"})
+    assert res["error"]["message"] == "invalid send params: must have required property 'to'"
+
+
+async def test_crashing_adapter_restarts_and_revoked_token_stops(gateway_factory):
+    plugin = FakeChatPlugin()
+    cm, gw = await started(gateway_factory, plugin, accounts={"default": {"token": "crashy"}})
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        status = await admin.request("channels.status", {})
+        account = status["payload"]["channels"]["fakechat"]["accounts"]["default"]
+        assert account["restarts"] == 2 and "socket dropped" in account["lastError"]
+    finally:
+        await cm.__aexit__(None, None, None)
+    plugin = FakeChatPlugin()
+    async with gateway_factory(
+        extra_plugins=(plugin,), plugins=channel_config(accounts={"default": {"token": "revoked"}})
+    ) as gw:
+        admin = await operator(gw.port, TOKEN, ALL)
+        with anyio.fail_after(5):
+            while True:
+                status = await admin.request("channels.status", {})
+                account = status["payload"]["channels"]["fakechat"]["accounts"]["default"]
+                if account["state"] == "auth-failed":
+                    break
+                await anyio.sleep(0.05)
+        assert "token revoked" in account["detail"]
+        assert plugin.hub.runs == 1  # no hammering with a refused token
+
+
+async def test_unconfigured_channel_is_idle(gateway_factory):
+    plugin = FakeChatPlugin()
+    async with gateway_factory(extra_plugins=(plugin,)) as gw:
+        admin = await operator(gw.port, TOKEN, ALL)
+        status = await admin.request("channels.status", {})
+        assert "fakechat" not in status["payload"]["channels"]
+        plugins = (await admin.request("health", {}))["payload"]["plugins"]
+        idle = [p for p in plugins["details"] if p["state"] == "idle"]
+        assert idle and "fakechat" in idle[0]["reason"]
+        assert plugin.hub.runs == 0
+
+
+async def test_new_command_resets_the_peer_session(gateway_factory):
+    plugin = FakeChatPlugin()
+    cm, gw = await started(gateway_factory, plugin, dm_policy="open")
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        await plugin.hub.inbound("remember me", sender="p")
+        await plugin.hub.wait_sent(1)
+        history = await admin.request("chat.history", {"sessionKey": "agent:main:fakechat:dm:p"})
+        assert history["payload"]["totalMessages"] == 2
+        await plugin.hub.inbound("/new", sender="p", command="new")
+        assert "new conversation" in (await plugin.hub.wait_sent(2))[1].text
+        history = await admin.request("chat.history", {"sessionKey": "agent:main:fakechat:dm:p"})
+        assert history["payload"]["totalMessages"] == 0
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+def test_chunking_prefers_natural_breaks():
+    text = "First paragraph here.\n\nSecond one is a bit longer. It has two sentences."
+    assert chunk_text(text, 40) == [
+        "First paragraph here.",
+        "Second one is a bit longer.",
+        "It has two sentences.",
+    ]
+    assert chunk_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    with pytest.raises(ValueError):
+        chunk_text("x", 0)
