@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import anyio
@@ -28,6 +28,9 @@ from anyio.abc import SocketStream, TaskStatus
 
 from ..hooks.registry import HttpRoute
 
+if TYPE_CHECKING:
+    from .gateway import Gateway
+
 log = logging.getLogger("openclaw_gateway.http")
 
 READ_TIMEOUT = 30.0
@@ -36,7 +39,8 @@ MAX_CONNECTIONS = 256
 
 @dataclass(frozen=True)
 class HttpRequest:
-    """What a route handler gets. Header names are lower-case."""
+    """What a route handler gets. Header names are lower-case. ``gateway`` is the live gateway
+    serving the route (its WS ``port``, ``registry``, ``broadcast`` …)."""
 
     method: str
     path: str
@@ -44,6 +48,7 @@ class HttpRequest:
     headers: Mapping[str, str]
     body: bytes
     client: str
+    gateway: Gateway | None = None
 
     @property
     def query_params(self) -> dict[str, str]:
@@ -121,9 +126,12 @@ class _TooLarge(Exception):
 class HttpServer:
     """Serves ``routes`` on one TCP port; :meth:`serve` runs until cancelled."""
 
-    def __init__(self, routes: Iterable[HttpRoute], *, max_body: int) -> None:
+    def __init__(
+        self, routes: Iterable[HttpRoute], *, max_body: int, gateway: Gateway | None = None
+    ) -> None:
         self.router = Router(routes)
         self.max_body = max_body
+        self.gateway = gateway
         self.port = 0
         self._limiter = anyio.CapacityLimiter(MAX_CONNECTIONS)
 
@@ -204,6 +212,7 @@ class HttpServer:
                     headers={k.decode("latin-1"): v.decode("latin-1") for k, v in head.headers},
                     body=bytes(body),
                     client=client,
+                    gateway=self.gateway,
                 )
             else:  # ConnectionClosed, or a stray event
                 return None
