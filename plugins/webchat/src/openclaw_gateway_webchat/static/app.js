@@ -1,0 +1,628 @@
+// OpenClaw WebChat: one page, vanilla JS, speaking the gateway's WebSocket protocol (v4).
+// All message text goes into the DOM through textContent: nothing from the wire is parsed as HTML.
+"use strict";
+
+(() => {
+  const SESSION = "main";
+  const TOKEN_KEY = "openclaw.webchat.token";
+  const REQUEST_TIMEOUT_MS = 30000;
+  const BACKOFF_FIRST_MS = 1000;
+  const BACKOFF_MAX_MS = 30000;
+  // connect failures that retrying with the same credentials cannot fix
+  const CREDENTIAL_ERRORS = new Set([
+    "AUTH_TOKEN_MISMATCH", "AUTH_TOKEN_MISSING", "AUTH_PASSWORD_MISMATCH",
+    "AUTH_PASSWORD_MISSING", "AUTH_UNAUTHORIZED", "AUTH_REQUIRED",
+    "AUTH_DEVICE_TOKEN_MISMATCH", "DEVICE_IDENTITY_REQUIRED", "AUTH_RATE_LIMITED",
+  ]);
+  const FATAL_ERRORS = new Set(["CONTROL_UI_ORIGIN_NOT_ALLOWED", "PROTOCOL_MISMATCH"]);
+
+  const root = document.documentElement;
+  const WS_URL = root.dataset.wsUrl;
+  const VERSION = root.dataset.version || "0";
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    log: $("log"), empty: $("empty"), banner: $("banner"),
+    conn: $("conn"), connText: $("conn-text"), runStatus: $("run-status"), signout: $("signout"),
+    composer: $("composer"), input: $("input"), send: $("send"), stop: $("stop"),
+    login: $("login"), loginForm: $("login-form"), loginError: $("login-error"), token: $("token"),
+  };
+
+  const state = {
+    token: null,
+    ws: null,
+    ready: false,          // hello-ok received on the current socket
+    halted: false,         // do not reconnect (bad credentials, refused origin, signed out)
+    nextId: 1,
+    pending: new Map(),    // request id -> {resolve, reject, timer}
+    lastSeq: null,         // last broadcast seq on this socket (gap -> re-fetch)
+    backoff: BACKOFF_FIRST_MS,
+    reconnectTimer: null,
+    lastFrameAt: 0,
+    tickMs: 30000,
+    sessionKey: "agent:main:main",
+    runs: new Map(),       // runId -> run view {runId, el, body, label, text, phase}
+    historyTimer: null,
+    historyLoading: null,
+  };
+
+  // --- small helpers ---------------------------------------------------------------------------
+
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID(); // secure contexts (localhost, https)
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function textOf(message) {
+    if (!message) return "";
+    const content = message.content;
+    if (typeof content === "string") return content;
+    if (!Array.isArray(content)) return typeof message.text === "string" ? message.text : "";
+    return content
+      .filter((part) => part && part.type === "text" && typeof part.text === "string")
+      .map((part) => part.text)
+      .join("");
+  }
+
+  function nearBottom() {
+    const log = ui.log;
+    return log.scrollHeight - log.scrollTop - log.clientHeight < 80;
+  }
+
+  function keepScrolled(wasNearBottom) {
+    if (wasNearBottom) ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function setConn(kind, text) {
+    ui.conn.dataset.state = kind;
+    ui.conn.title = text;
+    ui.connText.textContent = text;
+  }
+
+  function banner(text, kind) {
+    if (!text) {
+      ui.banner.hidden = true;
+      ui.banner.textContent = "";
+      return;
+    }
+    ui.banner.textContent = text;
+    ui.banner.dataset.kind = kind || "info";
+    ui.banner.hidden = false;
+  }
+
+  function setComposerEnabled(enabled) {
+    ui.input.disabled = !enabled;
+    ui.send.disabled = !enabled;
+  }
+
+  // --- the token -------------------------------------------------------------------------------
+
+  function takeTokenFromFragment() {
+    if (!location.hash || location.hash.length < 2) return;
+    const params = new URLSearchParams(location.hash.slice(1));
+    if (!params.has("token")) return;
+    const token = (params.get("token") || "").trim();
+    params.delete("token");
+    const rest = params.toString();
+    // drop the token from the address bar (and so from history and bookmarks)
+    history.replaceState(null, "", location.pathname + location.search + (rest ? `#${rest}` : ""));
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  }
+
+  function showLogin(message) {
+    ui.login.hidden = false;
+    ui.loginError.hidden = !message;
+    ui.loginError.textContent = message || "";
+    ui.signout.hidden = true;
+    setTimeout(() => ui.token.focus(), 0);
+  }
+
+  function hideLogin() {
+    ui.login.hidden = true;
+    ui.loginError.hidden = true;
+    ui.token.value = "";
+  }
+
+  // --- the socket ------------------------------------------------------------------------------
+
+  function connect() {
+    clearTimeout(state.reconnectTimer);
+    state.reconnectTimer = null;
+    state.token = sessionStorage.getItem(TOKEN_KEY);
+    if (!state.token) {
+      showLogin();
+      return;
+    }
+    state.halted = false;
+    setConn("connecting", "connecting…");
+    let ws;
+    try {
+      ws = new WebSocket(WS_URL);
+    } catch (err) {
+      banner(`Cannot open ${WS_URL}: ${err.message}`, "error");
+      scheduleReconnect();
+      return;
+    }
+    state.ws = ws;
+    state.ready = false;
+    state.lastSeq = null;
+    state.lastFrameAt = Date.now();
+    let connectSent = false;
+    ws.onmessage = (ev) => {
+      if (ws !== state.ws) return;
+      state.lastFrameAt = Date.now();
+      let frame;
+      try {
+        frame = JSON.parse(ev.data);
+      } catch {
+        return;
+      }
+      if (!frame || typeof frame !== "object") return;
+      if (frame.type === "res") {
+        settle(frame);
+      } else if (frame.type === "event") {
+        if (frame.event === "connect.challenge") {
+          if (!connectSent) {
+            connectSent = true;
+            sendConnect();
+          }
+          return;
+        }
+        onEvent(frame);
+      }
+    };
+    ws.onclose = (ev) => onClose(ws, ev);
+    ws.onerror = () => {}; // a close event always follows
+  }
+
+  function sendConnect() {
+    const secret = state.token;
+    request("connect", {
+      minProtocol: 4,
+      maxProtocol: 4,
+      client: {
+        id: "webchat-ui",
+        displayName: "WebChat",
+        version: VERSION,
+        platform: navigator.platform || "web",
+        mode: "webchat",
+        instanceId: instanceId(),
+      },
+      caps: [],
+      role: "operator",
+      scopes: ["operator.read", "operator.write"],
+      // the same secret as token and password: whichever auth mode the gateway runs in
+      auth: { token: secret, password: secret },
+      locale: navigator.language || undefined,
+      userAgent: navigator.userAgent,
+    }).then(onHello, onConnectFailed);
+  }
+
+  function instanceId() {
+    let id = sessionStorage.getItem("openclaw.webchat.instance");
+    if (!id) {
+      id = uuid();
+      sessionStorage.setItem("openclaw.webchat.instance", id);
+    }
+    return id;
+  }
+
+  function onHello(hello) {
+    state.ready = true;
+    state.backoff = BACKOFF_FIRST_MS;
+    const policy = (hello && hello.policy) || {};
+    if (typeof policy.tickIntervalMs === "number" && policy.tickIntervalMs > 0) {
+      state.tickMs = policy.tickIntervalMs;
+    }
+    const defaults = (hello && hello.snapshot && hello.snapshot.sessionDefaults) || {};
+    if (typeof defaults.mainSessionKey === "string") state.sessionKey = defaults.mainSessionKey;
+    hideLogin();
+    banner(null);
+    setConn("online", "connected");
+    ui.signout.hidden = false;
+    setComposerEnabled(true);
+    loadHistory();
+  }
+
+  function onConnectFailed(err) {
+    const code = (err.details && err.details.code) || err.code;
+    const message = err.message || "the gateway refused the connection";
+    if (CREDENTIAL_ERRORS.has(code)) {
+      halt();
+      if (code !== "AUTH_RATE_LIMITED") sessionStorage.removeItem(TOKEN_KEY);
+      setConn("error", "not signed in");
+      showLogin(message);
+    } else if (FATAL_ERRORS.has(code)) {
+      halt();
+      setConn("error", "refused");
+      banner(message, "error");
+    } else {
+      banner(message, "error");
+    }
+  }
+
+  function halt() {
+    state.halted = true;
+    clearTimeout(state.reconnectTimer);
+    const ws = state.ws;
+    state.ws = null;
+    state.ready = false;
+    failPending("not connected");
+    if (ws) ws.close();
+    setComposerEnabled(false);
+  }
+
+  function onClose(ws, ev) {
+    if (ws !== state.ws) return;
+    const wasReady = state.ready;
+    state.ws = null;
+    state.ready = false;
+    failPending("the connection closed");
+    setComposerEnabled(false);
+    if (state.halted) return;
+    if (!wasReady && ev.code === 1008 && ev.reason) {
+      // refused during the handshake and the error response was lost: the reason says why
+      onConnectFailed({ message: ev.reason, details: { code: guessCode(ev.reason) } });
+      if (state.halted) return;
+    }
+    scheduleReconnect();
+  }
+
+  function guessCode(reason) {
+    if (/origin not allowed/i.test(reason)) return "CONTROL_UI_ORIGIN_NOT_ALLOWED";
+    if (/unauthorized|token|password/i.test(reason)) return "AUTH_UNAUTHORIZED";
+    return "";
+  }
+
+  function scheduleReconnect() {
+    clearTimeout(state.reconnectTimer);
+    const delay = Math.min(BACKOFF_MAX_MS, state.backoff) * (0.8 + Math.random() * 0.4);
+    state.backoff = Math.min(BACKOFF_MAX_MS, state.backoff * 2);
+    const seconds = Math.max(1, Math.round(delay / 1000));
+    setConn("offline", `reconnecting in ${seconds} s…`);
+    banner(`Lost the connection to the gateway; reconnecting in ${seconds} s…`, "warn");
+    state.reconnectTimer = setTimeout(connect, delay);
+  }
+
+  function reconnectNow() {
+    if (state.halted || state.ws || !state.reconnectTimer) return;
+    state.backoff = BACKOFF_FIRST_MS;
+    connect();
+  }
+
+  // no frame (not even a tick) for two tick intervals: the socket is dead even if not closed
+  setInterval(() => {
+    const ws = state.ws;
+    if (!ws || !state.ready) return;
+    if (Date.now() - state.lastFrameAt > 2 * state.tickMs + 5000) {
+      state.ws = null;
+      state.ready = false;
+      try {
+        ws.close(4000, "tick timeout");
+      } catch {
+        /* already closing */
+      }
+      failPending("the connection timed out");
+      setComposerEnabled(false);
+      scheduleReconnect();
+    }
+  }, 5000);
+
+  function request(method, params) {
+    const ws = state.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || (!state.ready && method !== "connect")) {
+      return Promise.reject({ code: "UNAVAILABLE", message: "not connected to the gateway" });
+    }
+    const id = `wc-${state.nextId++}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        state.pending.delete(id);
+        reject({ code: "TIMEOUT", message: `${method} timed out` });
+      }, REQUEST_TIMEOUT_MS);
+      state.pending.set(id, { resolve, reject, timer });
+      ws.send(JSON.stringify({ type: "req", id, method, params }));
+    });
+  }
+
+  function settle(frame) {
+    const entry = state.pending.get(frame.id);
+    if (!entry) return;
+    state.pending.delete(frame.id);
+    clearTimeout(entry.timer);
+    if (frame.ok) entry.resolve(frame.payload);
+    else entry.reject(frame.error || { code: "UNAVAILABLE", message: "request failed" });
+  }
+
+  function failPending(message) {
+    for (const entry of state.pending.values()) {
+      clearTimeout(entry.timer);
+      entry.reject({ code: "UNAVAILABLE", message });
+    }
+    state.pending.clear();
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  function onEvent(frame) {
+    if (typeof frame.seq === "number") {
+      // broadcasts are numbered per socket; a jump means some were dropped: nothing is replayed
+      const gap = state.lastSeq !== null && frame.seq > state.lastSeq + 1;
+      state.lastSeq = frame.seq;
+      if (gap) scheduleHistory();
+    }
+    if (frame.event === "chat") onChat(frame.payload || {});
+    else if (frame.event === "shutdown") {
+      banner("The gateway is restarting…", "warn");
+    }
+  }
+
+  function ourSession(key) {
+    return key === state.sessionKey || key === SESSION;
+  }
+
+  function onChat(p) {
+    if (!ourSession(p.sessionKey) || typeof p.runId !== "string") return;
+    const stick = nearBottom();
+    let run = state.runs.get(p.runId);
+    if (!run) {
+      if (p.state === "status" || p.state === "delta") {
+        run = addRun(p.runId); // a run started elsewhere (another tab, the CLI, a channel)
+      }
+      scheduleHistory(); // its user message (or, if it just ended, its reply) is in the history
+      if (!run) return;
+    }
+    switch (p.state) {
+      case "status":
+        setRunPhase(run, "thinking");
+        break;
+      case "delta": {
+        const full = textOf(p.message);
+        if (full) run.text = full;
+        else if (typeof p.deltaText === "string") {
+          run.text = p.replace ? p.deltaText : run.text + p.deltaText;
+        }
+        run.body.textContent = run.text;
+        setRunPhase(run, "streaming");
+        break;
+      }
+      case "final": {
+        const full = textOf(p.message);
+        if (full) run.text = full;
+        run.body.textContent = run.text;
+        finishRun(run, "done");
+        break;
+      }
+      case "aborted": {
+        const full = textOf(p.message);
+        if (full) run.text = full;
+        run.body.textContent = run.text;
+        finishRun(run, "stopped");
+        break;
+      }
+      case "error":
+        run.body.textContent = run.text;
+        run.error.textContent = p.errorMessage || "the run failed";
+        run.error.hidden = false;
+        finishRun(run, "error");
+        break;
+      default:
+        break;
+    }
+    keepScrolled(stick);
+  }
+
+  // --- the conversation ------------------------------------------------------------------------
+
+  function bubble(role, text, ts) {
+    const item = el("div", `msg ${role}`);
+    const body = el("div", "body", text);
+    item.append(body);
+    if (ts) item.title = new Date(ts).toLocaleString();
+    return item;
+  }
+
+  function addRun(runId) {
+    const item = bubble("assistant", "");
+    item.dataset.runId = runId;
+    const error = el("div", "run-error");
+    error.hidden = true;
+    const label = el("div", "run-label");
+    item.append(error, label);
+    const run = { runId, el: item, body: item.firstChild, error, label, text: "", phase: "" };
+    state.runs.set(runId, run);
+    setRunPhase(run, "thinking");
+    ui.empty.hidden = true;
+    ui.log.append(item);
+    return run;
+  }
+
+  const PHASE_LABELS = {
+    thinking: "thinking…",
+    streaming: "streaming…",
+    done: "",
+    stopped: "stopped",
+    error: "error",
+  };
+
+  function setRunPhase(run, phase) {
+    run.phase = phase;
+    run.el.dataset.runState = phase;
+    run.label.textContent = PHASE_LABELS[phase] || "";
+    run.label.hidden = !run.label.textContent;
+    updateRunStatus(phase);
+  }
+
+  function finishRun(run, phase) {
+    setRunPhase(run, phase);
+    state.runs.delete(run.runId);
+    updateRunStatus(phase);
+  }
+
+  function activeRuns() {
+    return Array.from(state.runs.values());
+  }
+
+  function updateRunStatus(lastPhase) {
+    const active = activeRuns();
+    const phase = active.length ? active[active.length - 1].phase : lastPhase;
+    ui.stop.hidden = active.length === 0;
+    const labels = { thinking: "Thinking…", streaming: "Streaming…", done: "Done",
+      stopped: "Stopped", error: "Error" };
+    ui.runStatus.textContent = labels[phase] || "";
+    ui.runStatus.dataset.phase = phase || "";
+    ui.runStatus.hidden = !ui.runStatus.textContent;
+  }
+
+  function renderMessage(message) {
+    const role = message && message.role;
+    const text = textOf(message);
+    if (role === "user") return text ? bubble("user", text, message.timestamp) : null;
+    if (role === "assistant") {
+      if (text) return bubble("assistant", text, message.timestamp);
+      const calls = Array.isArray(message.toolCalls) ? message.toolCalls : [];
+      if (!calls.length) return null;
+      const names = calls.map((c) => (c && c.name) || "?").join(", ");
+      return el("div", "note", `called ${names}`);
+    }
+    if (role === "tool") {
+      const short = text.length > 240 ? `${text.slice(0, 240)}…` : text;
+      return el("div", "note", `${message.toolName || "tool"} → ${short}`);
+    }
+    if (role === "custom" && message.display) {
+      return text ? el("div", "note notice", text) : null;
+    }
+    return null;
+  }
+
+  function renderHistory(payload) {
+    const messages = Array.isArray(payload.messages) ? payload.messages : [];
+    const active = Array.isArray(payload.activeRunIds) ? payload.activeRunIds : null;
+    if (active) {
+      for (const runId of Array.from(state.runs.keys())) {
+        if (!active.includes(runId)) state.runs.delete(runId); // ended while we were away
+      }
+    }
+    const fragment = document.createDocumentFragment();
+    for (const message of messages) {
+      const node = renderMessage(message);
+      if (node) fragment.append(node);
+    }
+    ui.log.replaceChildren(ui.empty, fragment);
+    for (const run of state.runs.values()) ui.log.append(run.el); // still streaming: keep them
+    if (active) {
+      for (const runId of active) if (!state.runs.has(runId)) addRun(runId);
+    }
+    ui.empty.hidden = ui.log.children.length > 1;
+    updateRunStatus(ui.runStatus.dataset.phase);
+    ui.log.scrollTop = ui.log.scrollHeight;
+  }
+
+  function loadHistory() {
+    clearTimeout(state.historyTimer);
+    state.historyTimer = null;
+    const loading = request("chat.history", { sessionKey: SESSION, limit: 200 }).then(
+      (payload) => {
+        if (state.historyLoading === loading) renderHistory(payload || {});
+      },
+      (err) => {
+        if (state.ready) banner(`Could not load the history: ${err.message}`, "error");
+      },
+    );
+    state.historyLoading = loading;
+    return loading;
+  }
+
+  function scheduleHistory() {
+    if (state.historyTimer || !state.ready) return;
+    state.historyTimer = setTimeout(loadHistory, 150);
+  }
+
+  function send() {
+    const text = ui.input.value.trim();
+    if (!text || !state.ready) return;
+    const runId = uuid(); // the idempotency key is the run id
+    ui.empty.hidden = true;
+    ui.log.append(bubble("user", text, Date.now()));
+    const run = addRun(runId);
+    ui.input.value = "";
+    autosize();
+    keepScrolled(true);
+    request("chat.send", { sessionKey: SESSION, message: text, idempotencyKey: runId }).catch(
+      (err) => {
+        if (!state.runs.has(runId)) return;
+        run.error.textContent = `Not sent: ${err.message || "the gateway refused the message"}`;
+        run.error.hidden = false;
+        finishRun(run, "error");
+      },
+    );
+  }
+
+  function stop() {
+    if (!state.ready) return;
+    ui.stop.disabled = true;
+    request("chat.abort", { sessionKey: SESSION })
+      .catch((err) => banner(`Could not stop the run: ${err.message}`, "error"))
+      .finally(() => {
+        ui.stop.disabled = false;
+      });
+  }
+
+  function autosize() {
+    ui.input.style.height = "auto";
+    ui.input.style.height = `${Math.min(ui.input.scrollHeight, 200)}px`;
+  }
+
+  // --- wiring ----------------------------------------------------------------------------------
+
+  ui.composer.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    send();
+  });
+  ui.input.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      send();
+    }
+  });
+  ui.input.addEventListener("input", autosize);
+  ui.stop.addEventListener("click", stop);
+  ui.signout.addEventListener("click", () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    halt();
+    setConn("idle", "not connected");
+    showLogin();
+  });
+  ui.loginForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const token = ui.token.value.trim();
+    if (!token) return;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    ui.loginError.hidden = true;
+    halt();
+    state.backoff = BACKOFF_FIRST_MS;
+    connect();
+  });
+  window.addEventListener("online", reconnectNow);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") reconnectNow();
+  });
+  window.addEventListener("hashchange", () => {
+    if (!/(^#|&)token=/.test(location.hash)) return;
+    takeTokenFromFragment();
+    halt();
+    connect();
+  });
+
+  takeTokenFromFragment();
+  connect();
+})();
