@@ -1,0 +1,526 @@
+"""The Discord adapter: discord.py's gateway client mapped onto the core's channel contract.
+
+discord.py does the gateway work — HELLO/IDENTIFY/heartbeats, RESUME after a dropped socket, a new
+IDENTIFY after INVALID_SESSION, per-bucket REST rate limits — and this module maps what it sees:
+
+- inbound: ``MESSAGE_CREATE`` → :class:`InboundMessage`. DMs (``chat_id`` = the DM channel id),
+  guild channels (``is_group``; ``mentions_bot`` when the bot is @mentioned or replied to) and
+  threads (``chat_id`` = the parent channel, ``thread_id`` = the thread). The bot's own messages,
+  other bots, webhooks and system messages are skipped and counted (``probe()["dropped"]``).
+- outbound: ``send`` posts to the thread or channel (``user:<id>`` opens a DM first), with a
+  ``message_reference`` for replies and uploaded files; errors become
+  :class:`TransientSendError` (429, 5xx, network, a send slower than ``send_timeout``) or
+  :class:`PermanentSendError` (403, 404, other 4xx).
+- status: ``connecting`` → ``connected`` (READY or RESUMED) → ``reconnecting`` when the socket drops.
+  A refused token (401 at login, close code 4004) and a missing Message Content intent (4014) raise
+  :class:`AuthError` from :meth:`DiscordAdapter.run`.
+
+Seams for a local fake: the REST base (``api_base``) is applied per client by rewriting each
+route's URL, and the gateway URL comes from ``GET /gateway/bot`` at that base (or ``gateway_url``),
+so nothing process-wide (``Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``) is patched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import math
+import re
+from collections import Counter, OrderedDict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import anyio
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import HTTPClient, Route
+from discord.utils import MISSING
+
+from openclaw_gateway.channels.adapter import (
+    AuthError,
+    ChannelContext,
+    Markup,
+    PermanentSendError,
+    TransientSendError,
+)
+from openclaw_gateway.channels.model import (
+    Attachment,
+    AttachmentKind,
+    InboundMessage,
+    OutboundMessage,
+    SendResult,
+)
+
+from . import DiscordAccount
+
+if TYPE_CHECKING:
+    from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+TEXT_LIMIT = 2000
+MAX_FILES = 10
+"""Discord accepts at most 10 files per message; more are sent in follow-up messages."""
+INBOX_SIZE = 1000
+"""Messages received but not yet handed to the core; past that new ones are dropped (counted)."""
+CHANNEL_CACHE = 1024
+COMMANDS = frozenset({"new", "reset"})
+_COMMAND = re.compile(r"^/([a-z]+)\b\s*", re.IGNORECASE)
+_USER_MENTION = re.compile(r"<@!?(\d+)>")
+_TARGET = re.compile(r"^(?:(channel|user):)?(\d{1,20})$|^<@!?(\d{1,20})>$")
+
+AUTH_HINTS = {
+    4004: "Discord refused the bot token (gateway close 4004): reset it in the Developer Portal",
+    4013: "Discord refused the requested intents (gateway close 4013)",
+    4014: (
+        "the bot may not use the Message Content intent (gateway close 4014): enable it in the"
+        " Developer Portal → your application → Bot → Privileged Gateway Intents"
+    ),
+}
+
+
+def intents() -> discord.Intents:
+    """Guild and DM messages with their content; nothing privileged besides Message Content."""
+    value = discord.Intents.none()
+    value.guilds = True
+    value.guild_messages = True
+    value.dm_messages = True
+    value.message_content = True
+    return value
+
+
+class _RoutedHTTP(HTTPClient):
+    """discord.py's HTTP client pointed at ``api_base`` and ``gateway`` for this client only."""
+
+    def __init__(self, loop: Any, *, api_base: str, **options: Any) -> None:
+        super().__init__(loop, **options)
+        self.api_base = api_base.rstrip("/")
+        self.gateway: str | None = None
+
+    async def request(self, route: Route, **kwargs: Any) -> Any:
+        if self.api_base != Route.BASE and route.url.startswith(Route.BASE):
+            route.url = self.api_base + route.url[len(Route.BASE) :]
+        try:
+            return await super().request(route, **kwargs)
+        except asyncio.CancelledError:
+            # discord.py releases its global rate-limit lock only after sleeping out the limit; a
+            # send cancelled by its timeout during that sleep would leave every later request
+            # waiting forever. Release it: at worst the next request meets one more 429.
+            if self._global_over is not MISSING:
+                self._global_over.set()
+            raise
+
+    async def ws_connect(self, url: str, *, compress: int = 0) -> aiohttp.ClientWebSocketResponse:
+        # discord.py connects to its built-in gateway for IDENTIFY (resumes use READY's
+        # resume_gateway_url): swap in the one GET /gateway/bot named, keeping v/encoding/compress.
+        if self.gateway is not None and url.startswith(str(DiscordWebSocket.DEFAULT_GATEWAY)):
+            url = str(yarl.URL(self.gateway).with_query(yarl.URL(url).query))
+        return await super().ws_connect(url, compress=compress)
+
+
+class _Client(discord.Client):
+    """A discord.py client that reports to the adapter and never lets a bad dispatch kill it."""
+
+    def __init__(self, adapter: DiscordAdapter, account: DiscordAccount) -> None:
+        options: dict[str, Any] = {
+            "max_messages": None,  # no message cache: replies carry the referenced message
+            "chunk_guilds_at_startup": False,
+            "member_cache_flags": discord.MemberCacheFlags.none(),
+            "max_ratelimit_timeout": 30.0,  # longer waits raise RateLimited (→ retry later)
+            "allowed_mentions": discord.AllowedMentions(
+                everyone=False, roles=False, users=True, replied_user=True
+            ),
+        }
+        # Voice is deliberately not installed ([voice] extra): don't warn about it at every start.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        super().__init__(intents=intents(), **options)
+        http = _RoutedHTTP(self.loop, api_base=account.api_base, max_ratelimit_timeout=30.0)
+        self.http = http
+        self._connection.http = http
+        self.adapter = adapter
+        parsers = self._connection.parsers
+        for event, parser in list(parsers.items()):
+            parsers[event] = self._guarded(event, parser)
+
+    @property
+    def routed_http(self) -> _RoutedHTTP:
+        assert isinstance(self.http, _RoutedHTTP)
+        return self.http
+
+    def _guarded(self, event: str, parser: Any) -> Any:
+        def parse(data: Any) -> None:
+            try:
+                parser(data)
+            except Exception as exc:
+                # discord.py would let this escape poll_event and end the connection loop.
+                self.adapter.drop(f"malformed:{event}")
+                self.adapter.log.warning(
+                    "skipped a malformed %s dispatch (%s: %s)", event, type(exc).__name__, exc
+                )
+
+        return parse
+
+    async def on_connect(self) -> None:
+        self.adapter.ctx.set_status("connected", f"@{self.user}" if self.user else None)
+
+    async def on_resumed(self) -> None:
+        self.adapter.ctx.set_status("connected", f"@{self.user} (resumed)" if self.user else None)
+
+    async def on_disconnect(self) -> None:
+        if not self.is_closed():
+            self.adapter.ctx.set_status("reconnecting", "gateway connection lost")
+
+    async def on_message(self, message: discord.Message) -> None:
+        self.adapter.enqueue(message)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        self.adapter.log.exception("discord.py handler %s failed", event_method)
+
+
+class DiscordAdapter:
+    """One Discord bot account (see the module docstring)."""
+
+    text_limit: int = TEXT_LIMIT
+    markup: Markup = "markdown"
+
+    def __init__(self, ctx: ChannelContext) -> None:
+        if not isinstance(ctx.config, DiscordAccount):
+            raise TypeError(f"expected a DiscordAccount config, got {type(ctx.config).__name__}")
+        self.ctx = ctx
+        self.account: DiscordAccount = ctx.config
+        self.log = ctx.log
+        self.dropped: Counter[str] = Counter()
+        self._client: _Client | None = None
+        self._inbox: MemoryObjectSendStream[discord.Message] | None = None
+        self._parents: OrderedDict[int, int | None] = OrderedDict()
+        """Channel id → parent channel id for threads, None for other channels (REST lookups)."""
+
+    # --- receiving ----------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        client = _Client(self, self.account)
+        self._client = client
+        send, receive = anyio.create_memory_object_stream[discord.Message](INBOX_SIZE)
+        self._inbox = send
+        error: Exception | None = None
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._pump, receive)
+                try:
+                    await self._connect(client)
+                except Exception as exc:  # re-raised below, outside the task group
+                    error = exc
+                tg.cancel_scope.cancel()
+        finally:
+            self._inbox = None
+            send.close()
+            with anyio.move_on_after(5, shield=True):
+                await client.close()
+        if error is not None:
+            raise error
+
+    async def _connect(self, client: _Client) -> None:
+        self.ctx.set_status("connecting", None)
+        try:
+            await client.login(self.account.token.get_secret_value())
+        except discord.LoginFailure as exc:
+            raise AuthError("Discord refused the bot token (401 at login)") from exc
+        await self._resolve_gateway(client)
+        try:
+            await client.connect(reconnect=True)
+        except discord.PrivilegedIntentsRequired as exc:
+            raise AuthError(AUTH_HINTS[4014]) from exc
+        except discord.ConnectionClosed as exc:
+            if exc.code in AUTH_HINTS:
+                raise AuthError(AUTH_HINTS[exc.code]) from exc
+            raise
+
+    async def _resolve_gateway(self, client: _Client) -> None:
+        http = client.routed_http
+        if self.account.gateway_url is not None:
+            http.gateway = self.account.gateway_url
+            return
+        try:
+            _shards, url, limits = await http.get_bot_gateway()
+        except discord.GatewayNotFound:
+            self.log.warning("GET /gateway/bot failed; using discord.py's default gateway")
+            return
+        http.gateway = url
+        if limits.get("remaining", 1) == 0:
+            # Discord resets the token of a bot that keeps identifying past its daily limit.
+            wait = limits.get("reset_after", 0) / 1000
+            self.ctx.set_status(
+                "waiting", f"daily identify limit reached; retrying in {wait:.0f} s"
+            )
+            await anyio.sleep(wait)
+
+    def drop(self, reason: str) -> None:
+        self.dropped[reason] += 1
+
+    def enqueue(self, message: discord.Message) -> None:
+        """Called by discord.py for every message, in gateway order (no await before the put)."""
+        if self._inbox is None:
+            return
+        try:
+            self._inbox.send_nowait(message)
+        except anyio.WouldBlock:
+            self.drop("backlog")
+            self.log.warning("dropped message %s: %d messages waiting", message.id, INBOX_SIZE)
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            pass
+
+    async def _pump(self, receive: MemoryObjectReceiveStream[discord.Message]) -> None:
+        async with receive:
+            async for message in receive:
+                try:
+                    inbound = await self._inbound(message)
+                    if inbound is not None:
+                        await self.ctx.deliver(inbound)
+                except Exception:
+                    self.drop("internal-error")
+                    self.log.exception("handling Discord message %s failed", message.id)
+
+    async def _inbound(self, m: discord.Message) -> InboundMessage | None:
+        client = self._client
+        me = client.user if client is not None else None
+        if me is None:
+            self.drop("not-ready")
+            return None
+        if m.author.id == me.id:
+            self.drop("own-message")
+            return None
+        if m.author.bot or m.webhook_id is not None:
+            self.drop("bot")
+            return None
+        if m.type not in (discord.MessageType.default, discord.MessageType.reply):
+            self.drop("system-message")
+            return None
+
+        is_dm = isinstance(m.channel, discord.DMChannel)
+        chat_id, thread_id = str(m.channel.id), None
+        if not is_dm:
+            parent = await self._parent_of(m.channel)
+            if parent is not None:
+                chat_id, thread_id = str(parent), str(m.channel.id)
+
+        replied = m.reference.resolved if m.reference is not None else None
+        replies_to_bot = isinstance(replied, discord.Message) and replied.author.id == me.id
+        mentions_bot = any(u.id == me.id for u in m.mentions) or replies_to_bot
+
+        text = _USER_MENTION.sub(
+            lambda match: "" if int(match.group(1)) == me.id else self._name(m, match), m.content
+        ).strip()
+        command = None
+        found = _COMMAND.match(text)
+        if found and found.group(1).lower() in COMMANDS and (is_dm or mentions_bot):
+            command, text = found.group(1).lower(), text[found.end() :]
+        attachments = [_attachment(a) for a in m.attachments]
+        if not text and not attachments and command is None:
+            self.drop("empty")
+            return None
+        return InboundMessage(
+            channel=self.ctx.channel,
+            account=self.ctx.account,
+            message_id=str(m.id),
+            chat_id=chat_id,
+            is_group=not is_dm,
+            thread_id=thread_id,
+            sender_id=str(m.author.id),
+            sender_name=m.author.display_name,
+            text=text,
+            mentions_bot=mentions_bot,
+            reply_to=str(m.reference.message_id)
+            if m.reference is not None and m.reference.message_id
+            else None,
+            attachments=attachments,
+            command=command,
+            ts_ms=int(m.created_at.timestamp() * 1000),
+        )
+
+    @staticmethod
+    def _name(m: discord.Message, match: re.Match[str]) -> str:
+        user_id = int(match.group(1))
+        for user in m.mentions:
+            if user.id == user_id:
+                return f"@{user.display_name}"
+        return match.group(0)
+
+    async def _parent_of(self, channel: Any) -> int | None:
+        """The parent channel id when ``channel`` is a thread (looked up over REST if uncached)."""
+        if isinstance(channel, discord.Thread):
+            return channel.parent_id
+        if not isinstance(channel, discord.PartialMessageable):
+            return None
+        if channel.id in self._parents:
+            self._parents.move_to_end(channel.id)
+            return self._parents[channel.id]
+        assert self._client is not None
+        try:
+            fetched = await self._client.fetch_channel(channel.id)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            self.log.warning("could not look up channel %s: %s", channel.id, exc)
+            return None
+        parent = fetched.parent_id if isinstance(fetched, discord.Thread) else None
+        self._parents[channel.id] = parent
+        while len(self._parents) > CHANNEL_CACHE:
+            self._parents.popitem(last=False)
+        return parent
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def _ready_client(self) -> _Client:
+        client = self._client
+        if client is None or client.user is None or client.is_closed():
+            raise TransientSendError("the Discord account is not logged in yet")
+        return client
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        client = self._ready_client()
+        text = message.text
+        files: list[discord.File] = []
+        for att in message.attachments:
+            if att.data is not None:
+                files.append(discord.File(io.BytesIO(att.data), filename=att.name or "attachment"))
+            elif att.url:
+                text = f"{text}\n{att.url}".strip()  # Discord unfurls links
+        if not text and not files:
+            raise PermanentSendError("nothing to send: no text and no file")
+        if len(text) > TEXT_LIMIT:
+            raise PermanentSendError(f"text is {len(text)} characters; Discord allows {TEXT_LIMIT}")
+        with _mapped_errors():
+            async with _deadline(self.account.send_timeout):
+                return await self._post(client, message, text, files)
+
+    async def _post(
+        self, client: _Client, message: OutboundMessage, text: str, files: list[discord.File]
+    ) -> SendResult:
+        target = await self._target(client, message)
+        extra: dict[str, Any] = {"files": files[:MAX_FILES]} if files else {}
+        if message.reply_to:
+            if not message.reply_to.isdigit():
+                raise PermanentSendError(f"reply_to {message.reply_to!r} is not a message id")
+            extra["reference"] = discord.MessageReference(
+                message_id=int(message.reply_to), channel_id=target, fail_if_not_exists=False
+            )
+        channel = client.get_partial_messageable(target)
+        first = await channel.send(text or None, **extra)
+        for start in range(MAX_FILES, len(files), MAX_FILES):
+            await channel.send(files=files[start : start + MAX_FILES])
+        return SendResult(message_id=str(first.id))
+
+    async def _target(self, client: _Client, message: OutboundMessage) -> int:
+        """The channel to post to: the thread, the channel, or a DM opened for ``user:<id>``."""
+        raw = message.thread_id or message.chat_id
+        found = _TARGET.match(raw.strip())
+        if found is None:
+            raise PermanentSendError(
+                f"{raw!r} is not a Discord target (a channel id, channel:<id> or user:<id>)"
+            )
+        kind, number, mention = found.groups()
+        if kind == "user" or mention:
+            dm = await client.create_dm(discord.Object(id=int(number or mention)))
+            return dm.id
+        return int(number)
+
+    async def typing(self, chat_id: str, thread_id: str | None) -> None:
+        client = self._ready_client()
+        with _mapped_errors(), anyio.fail_after(10):
+            target = await self._target(
+                client, OutboundMessage(chat_id=chat_id, thread_id=thread_id)
+            )
+            await client.http.send_typing(target)
+
+    # --- status -------------------------------------------------------------------------------
+
+    async def probe(self) -> dict[str, Any]:
+        client = self._client
+        if client is None or client.user is None:
+            return {"ok": False, "error": "not logged in", "dropped": dict(self.dropped)}
+        try:
+            async with _deadline(10):
+                me = await client.http.request(Route("GET", "/users/@me"))
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            return {"ok": False, "error": _describe(exc), "dropped": dict(self.dropped)}
+        latency = client.latency  # nan before the first heartbeat ACK
+        return {
+            "ok": True,
+            "id": me["id"],
+            "username": me["username"],
+            "bot": me.get("bot", False),
+            "gatewayConnected": client.ws is not None and client.ws.open,
+            "latencyMs": None
+            if math.isnan(latency) or math.isinf(latency)
+            else round(latency * 1000),
+            "guilds": len(client.guilds),
+            "dropped": dict(self.dropped),
+        }
+
+    async def logout(self) -> None:
+        """Bot tokens have no login session to forget; the token lives in config."""
+
+
+def _deadline(seconds: float) -> asyncio.Timeout:
+    """A timeout that cancels discord.py once (asyncio semantics), not at every await as an anyio
+    scope does: discord.py's rate-limit bucket awaits in ``__aexit__`` to put its token back, and
+    a repeated cancellation there would leave the bucket empty for 30 s."""
+    return asyncio.timeout(seconds)
+
+
+@contextlib.contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Turn discord.py/aiohttp failures into the core's Transient/Permanent send errors."""
+    try:
+        yield
+    except (TransientSendError, PermanentSendError):
+        raise
+    except discord.RateLimited as exc:
+        raise TransientSendError(
+            f"rate limited for {exc.retry_after:.1f} s", exc.retry_after
+        ) from exc
+    except (discord.Forbidden, discord.NotFound) as exc:
+        raise PermanentSendError(_describe(exc)) from exc
+    except discord.HTTPException as exc:
+        if exc.status == 429:
+            raise TransientSendError(_describe(exc), _retry_after(exc)) from exc
+        if exc.status >= 500:
+            raise TransientSendError(_describe(exc)) from exc
+        raise PermanentSendError(_describe(exc)) from exc
+    except TimeoutError as exc:
+        raise TransientSendError("Discord did not answer in time") from exc
+    except (aiohttp.ClientError, OSError) as exc:
+        raise TransientSendError(f"network error: {exc}") from exc
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, discord.HTTPException):
+        return f"Discord {exc.status}: {exc.text or exc.response.reason}".rstrip(": ")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _retry_after(exc: discord.HTTPException) -> float | None:
+    header = exc.response.headers.get("Retry-After") if exc.response is not None else None
+    try:
+        return float(header) if header else None
+    except ValueError:
+        return None
+
+
+def _attachment(a: discord.Attachment) -> Attachment:
+    return Attachment(
+        kind=_kind(a.content_type),
+        url=a.url,
+        file_id=str(a.id),
+        name=a.filename,
+        mime=a.content_type,
+        size=a.size,
+    )
+
+
+def _kind(mime: str | None) -> AttachmentKind:
+    major = (mime or "").split("/", 1)[0]
+    if major == "image":
+        return "image"
+    if major in ("audio", "video"):
+        return "audio" if major == "audio" else "video"
+    return "document"
