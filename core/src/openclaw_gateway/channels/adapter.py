@@ -60,6 +60,9 @@ class ChannelContext:
     """Hand one inbound message to the core's router (returns once it is recorded, not answered)."""
     set_status: Callable[[str, str | None], None]
     """Report ``(state, detail)``, e.g. ``("connected", "@mybot")`` or ``("reconnecting", "429")``."""
+    count: Callable[[str], None] = lambda reason: None
+    """Count something the adapter dropped or noticed (``"skipped:malformed"``); shown in
+    ``channels status`` beside the router's own counters."""
 
 
 class ChannelAdapter(Protocol):

@@ -49,6 +49,9 @@ class AccountState:
         if (state, detail) != (self.state, self.detail):
             self.state, self.detail, self.since_ms = state, detail, _now_ms()
 
+    def count(self, reason: str) -> None:
+        self.counters[reason] += 1
+
     def to_wire(self) -> dict[str, Any]:
         return {
             "accountId": self.account,
@@ -123,6 +126,7 @@ class ChannelManager:
                     ),
                     deliver=functools.partial(deliver_inbound, gw, state),
                     set_status=state.set,
+                    count=state.count,
                 )
                 started = time.monotonic()
                 try:
