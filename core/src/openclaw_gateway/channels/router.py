@@ -146,6 +146,7 @@ async def _answer(
         msg.chat_id,
         group=msg.is_group,
         account=None if msg.account == "default" else msg.account,
+        thread_id=msg.thread_id,
     )
     if msg.command in ("new", "reset"):
         db = gw.db
