@@ -20,9 +20,18 @@ def canonical_session_key(key: str | None, run_id: str) -> str:
 
 
 def peer_session_key(
-    channel: str, peer_id: str, *, group: bool = False, account: str | None = None
+    channel: str,
+    peer_id: str,
+    *,
+    group: bool = False,
+    account: str | None = None,
+    thread_id: str | None = None,
 ) -> str:
-    """One session per channel peer: ``agent:main:<channel>[:<account>]:dm|group:<peer>``."""
+    """One session per channel peer: ``agent:main:<channel>[:<account>]:dm|group:<peer>``, and one
+    per thread inside a group (``…:group:<chat>:thread:<thread>``)."""
     kind = "group" if group else "dm"
     middle = f"{channel}:{account}" if account else channel
-    return f"agent:{DEFAULT_AGENT}:{middle}:{kind}:{peer_id}"
+    key = f"agent:{DEFAULT_AGENT}:{middle}:{kind}:{peer_id}"
+    if group and thread_id:
+        key += f":thread:{thread_id}"
+    return key
