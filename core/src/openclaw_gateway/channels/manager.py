@@ -52,9 +52,6 @@ class AccountState:
     def count(self, reason: str) -> None:
         self.counters[reason] += 1
 
-    def count(self, reason: str) -> None:
-        self.counters[reason] += 1
-
     def to_wire(self) -> dict[str, Any]:
         return {
             "accountId": self.account,
@@ -129,7 +126,6 @@ class ChannelManager:
                     ),
                     deliver=functools.partial(deliver_inbound, gw, state),
                     set_status=state.set,
-                    count=state.count,
                     count=state.count,
                 )
                 started = time.monotonic()
