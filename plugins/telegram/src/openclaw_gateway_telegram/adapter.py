@@ -1,0 +1,616 @@
+"""The Telegram adapter: python-telegram-bot's ``Bot`` with our own long-polling loop.
+
+Why ``Bot`` and not PTB's ``Application``/``Updater``: the core owns dispatch, sessions and
+retries, and we need to own the receive loop to get the failure behaviour right:
+
+- ``409 Conflict`` (another poller, or a webhook set elsewhere) is *transient*: back off with
+  jitter and keep polling, status ``reconnecting`` — never "send works but receive is dead";
+- network errors, timeouts and 5xx: the same backoff; ``429`` sleeps exactly ``retry_after``;
+- ``401``/``404`` on the token (``InvalidToken``): :class:`AuthError`, so the core stops retrying
+  and shows why;
+- a malformed update is skipped and counted, never fails its batch (PTB's ``get_updates`` parses
+  the whole batch at once, so we fetch the raw JSON and parse each update on its own);
+- the long poll has a watchdog (the read timeout is ``poll_timeout`` + a margin): a silently dead
+  connection is noticed within seconds of the poll timeout (receive liveness).
+
+The offset is confirmed only by the next ``getUpdates`` call, after every update of the batch was
+handed to the core, so a crash or a dropped connection loses nothing (the router de-duplicates the
+rare repeat).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import random
+import re
+import time
+import warnings
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import anyio
+from telegram import Bot, InputFile, Message, ReplyParameters, Update, User
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from openclaw_gateway.channels.adapter import (
+    AuthError,
+    ChannelContext,
+    PermanentSendError,
+    TransientSendError,
+)
+from openclaw_gateway.channels.model import (
+    Attachment,
+    AttachmentKind,
+    InboundMessage,
+    OutboundMessage,
+    SendResult,
+)
+
+from .config import TelegramAccount
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+ALLOWED_UPDATES = ("message",)
+POLL_MARGIN = 10.0
+"""Seconds the long poll may overrun ``poll_timeout`` before we call the connection dead."""
+
+Sleep = Callable[[float], Awaitable[None]]
+
+# PTB 22 warns, whenever it builds a RetryAfter, that ``retry_after`` will become a timedelta; we
+# read both forms (retry_after_seconds), so the warning tells our users nothing.
+warnings.filterwarnings("ignore", message=r".*`retry_after` will be of type")
+
+
+# --- logging: httpx logs every request URL at INFO, and a Bot API URL carries the token ----------
+
+_TOKEN_IN_URL = re.compile(r"/bot\d+(?::|%3[Aa])[A-Za-z0-9_-]+")
+
+
+class _RedactTokens(logging.Filter):
+    """Rewrites ``/bot<token>`` to ``/bot<redacted>`` in log lines (httpx logs each request URL
+    at INFO; PTB logs its base URLs at DEBUG; file URLs carry the token percent-encoded)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.args = tuple(
+                _TOKEN_IN_URL.sub("/bot<redacted>", str(a)) if "/bot" in str(a) else a
+                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
+            )
+        if isinstance(record.msg, str) and "/bot" in record.msg:
+            record.msg = _TOKEN_IN_URL.sub("/bot<redacted>", record.msg)
+        return True
+
+
+def _install_redaction() -> None:
+    # A logger's filters see only the records logged to that very logger, so name each one.
+    for name in ("httpx", "telegram.Bot", "telegram.ext.ExtBot", "telegram._bot"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactTokens) for f in logger.filters):
+            logger.addFilter(_RedactTokens())
+
+
+# --- Telegram HTML ------------------------------------------------------------------------------
+
+_SIMPLE = "b|strong|i|em|u|ins|s|strike|del|tg-spoiler|code|pre|blockquote"
+_VALUE = r"(?:\"[^\"<>]*\"|'[^'<>]*')"
+_MARKUP = re.compile(
+    rf"<(?P<open>{_SIMPLE})>|</(?P<close>{_SIMPLE}|a|span|tg-emoji)>"
+    rf"|<(?P<attr>a) href={_VALUE}>|<(?P<span>span) class=[\"']tg-spoiler[\"']>"
+    rf"|<(?P<lang>code) class=[\"']language-[\w+#.-]+[\"']>|<(?P<quote>blockquote) expandable>"
+    rf"|<(?P<emoji>tg-emoji) emoji-id=[\"']\d+[\"']>"
+    r"|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);",
+    re.IGNORECASE,
+)
+
+
+def telegram_html(text: str) -> str:
+    """Make ``text`` safe for ``parse_mode=HTML``.
+
+    The router hands us text as the agent wrote it. Balanced tags that Telegram supports
+    (``<b>``, ``<a href="…">``, ``<code>``…) and entities are kept; every other ``<``, ``>`` and
+    ``&`` is escaped, so ``a < b & c`` arrives as typed. Text whose supported tags do not balance
+    (``a<b and b>c``, a chunk cut inside a tag) is escaped whole: shown literally, never
+    rejected. Idempotent on valid Telegram HTML.
+    """
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    for match in _MARKUP.finditer(text):
+        close = match.group("close")
+        opened = next((g for g in match.groupdict().values() if g and g != close), None)
+        if close is not None:
+            if not stack or stack.pop() != close.lower():
+                return html.escape(text, quote=False)
+        elif opened is not None and not match.group(0).startswith("&"):
+            stack.append(opened.lower())
+        out.append(html.escape(text[pos : match.start()], quote=False))
+        out.append(match.group(0))
+        pos = match.end()
+    if stack:
+        return html.escape(text, quote=False)
+    out.append(html.escape(text[pos:], quote=False))
+    return "".join(out)
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 deprecates the int form; both are handled
+        warnings.simplefilter("ignore")
+        return _seconds(exc.retry_after)
+
+
+def send_error(exc: TelegramError) -> Exception:
+    """Map a PTB error from a send to the core's Transient/PermanentSendError."""
+    if isinstance(exc, RetryAfter):
+        seconds = retry_after_seconds(exc)
+        return TransientSendError(f"Telegram rate limit: retry after {seconds:g}s", seconds)
+    if isinstance(exc, InvalidToken):
+        return PermanentSendError("the bot token was rejected by Telegram (401)")
+    if isinstance(exc, Forbidden | BadRequest):  # bot blocked/kicked, chat not found, too long…
+        return PermanentSendError(exc.message)
+    if isinstance(exc, NetworkError):  # 5xx, timeouts, refused/dropped connections
+        return TransientSendError(f"Telegram unavailable: {exc.message}")
+    return PermanentSendError(exc.message)
+
+
+# --- the adapter ----------------------------------------------------------------------------------
+
+
+class TelegramAdapter:
+    """One bot account. Built by the core through ``ChannelSpec.factory(ctx)``."""
+
+    text_limit = TEXT_LIMIT
+    markup = "html"
+
+    def __init__(
+        self,
+        ctx: ChannelContext,
+        *,
+        sleep: Sleep = anyio.sleep,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        if not isinstance(ctx.config, TelegramAccount):
+            raise TypeError(f"expected a TelegramAccount config, got {type(ctx.config).__name__}")
+        self.ctx = ctx
+        self.config: TelegramAccount = ctx.config
+        self.log = ctx.log
+        self._sleep = sleep
+        self._jitter = jitter
+        _install_redaction()
+        token = self.config.token.get_secret_value()
+        self._requests = (
+            HTTPXRequest(connection_pool_size=8, media_write_timeout=60.0),
+            HTTPXRequest(connection_pool_size=1, read_timeout=POLL_MARGIN, connect_timeout=10.0),
+        )
+        self.bot = Bot(
+            token,
+            base_url=self.config.base_url,
+            base_file_url=self.config.file_url,
+            request=self._requests[0],
+            get_updates_request=self._requests[1],
+            local_mode=self.config.local_mode,
+        )
+        self.me: User | None = None
+        self.offset: int | None = None
+        self.counters: Counter[str] = Counter()
+        """``received``, ``receive-errors`` and ``dropped:<reason>`` (malformed, service-message,
+        other-bot, unsupported, self, no-sender); also reported through ``ctx.count``."""
+        self.last_poll_ok: float | None = None
+        self.status: tuple[str, str | None] = ("starting", None)
+
+    # -- status ---------------------------------------------------------------------------------
+
+    def _status(self, state: str, detail: str | None = None) -> None:
+        if (state, detail) != self.status:
+            self.status = (state, detail)
+            self.ctx.set_status(state, detail)
+
+    def _count(self, key: str) -> None:
+        self.counters[key] += 1
+        self.ctx.count(key)  # beside the router's counters in channels.status
+
+    def _drop(self, reason: str, detail: str = "") -> None:
+        self._count(f"dropped:{reason}")
+        self.log.info("telegram: dropped an update (%s)%s", reason, f": {detail}" if detail else "")
+
+    # -- receiving ------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Poll (or, in webhook mode, register the webhook and wait) until cancelled."""
+        self._status("connecting", None)
+        await self._open()
+        try:
+            await self._connect()
+            if self.config.mode == "webhook":
+                await self._run_webhook()
+            else:
+                await self._poll_forever()
+        finally:
+            with anyio.CancelScope(shield=True):
+                for request in self._requests:
+                    await request.shutdown()
+
+    async def _open(self) -> None:
+        """(Re)open the HTTP clients: a send may come after ``run`` ended (restart, shutdown)."""
+        for request in self._requests:
+            await request.initialize()
+
+    async def _connect(self) -> None:
+        """``getMe`` (learn our username for mention detection), retried like a poll."""
+        failures = 0
+        while True:
+            try:
+                self.me = await self.bot.get_me()
+            except TelegramError as exc:
+                failures += 1
+                await self._on_receive_error(exc, failures)
+            else:
+                return
+
+    async def _poll_forever(self) -> None:
+        failures = 0
+        webhook_cleared = False
+        while True:
+            try:
+                if not webhook_cleared:  # a leftover webhook makes every getUpdates a 409
+                    await self.bot.delete_webhook(drop_pending_updates=False)
+                    webhook_cleared = True
+                    self._status("connected", f"@{self.me.username}" if self.me else None)
+                batch = await self._get_updates()
+            except TelegramError as exc:
+                failures += 1
+                await self._on_receive_error(exc, failures)
+                continue
+            failures = 0
+            self.last_poll_ok = time.monotonic()
+            self._status("connected", f"@{self.me.username}" if self.me else None)
+            for raw in batch:
+                await self.handle_raw_update(raw)
+
+    async def _get_updates(self) -> list[Any]:
+        """``getUpdates`` returning the raw JSON list (see the module docstring for why)."""
+        timeout = self.config.poll_timeout
+        data: dict[str, Any] = {
+            "offset": self.offset,
+            "timeout": timeout,
+            "allowed_updates": list(ALLOWED_UPDATES),
+        }
+        with anyio.fail_after(timeout + 2 * POLL_MARGIN):  # belt and braces over httpx's timeout
+            result = await self.bot._post(  # the same call get_updates makes, minus de_list
+                "getUpdates", data, read_timeout=timeout + POLL_MARGIN
+            )
+        if not isinstance(result, list):
+            raise NetworkError(f"getUpdates returned {type(result).__name__}, not a list")
+        return result
+
+    async def _on_receive_error(self, exc: TelegramError, failures: int) -> None:
+        if isinstance(exc, InvalidToken):
+            detail = (
+                "Telegram rejected the bot token (401 Unauthorized): it was revoked or mistyped."
+                " Get the current token from @BotFather (/token) and update"
+                f" plugins.telegram.accounts.{self.ctx.account}.token"
+            )
+            self._status("auth-failed", detail)
+            raise AuthError(detail) from None
+        if isinstance(exc, RetryAfter):
+            delay = retry_after_seconds(exc)
+            self._status("reconnecting", f"429 Too Many Requests: retry after {delay:g}s")
+        else:
+            delay = min(self.config.backoff_max, self.config.backoff_initial * 2 ** (failures - 1))
+            delay *= 0.5 + self._jitter()  # full range 0.5x-1.5x: spread restarted bots apart
+            if isinstance(exc, Conflict):
+                detail = f"409 Conflict: {exc.message} (another poller or a webhook for this bot?)"
+            else:
+                detail = f"{type(exc).__name__}: {exc.message}"
+            self._status("reconnecting", detail)
+        self._count("receive-errors")
+        self.log.warning(
+            "telegram[%s]: %s; retrying in %.1fs", self.ctx.account, self.status[1], delay
+        )
+        await self._sleep(delay)
+
+    async def _run_webhook(self) -> None:
+        from . import webhook
+
+        assert self.config.webhook_url is not None and self.config.webhook_secret is not None
+        failures = 0
+        while True:
+            try:
+                await self.bot.set_webhook(
+                    self.config.webhook_url,
+                    secret_token=self.config.webhook_secret.get_secret_value(),
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+            except TelegramError as exc:
+                failures += 1
+                await self._on_receive_error(exc, failures)
+            else:
+                break
+        self._status("connected", f"@{self.me.username} (webhook)" if self.me else "webhook")
+        with webhook.registered(self):
+            await anyio.sleep_forever()
+
+    async def handle_raw_update(self, raw: Any) -> None:
+        """Parse one update (raw Bot API JSON) and deliver it; bad ones are counted, not raised."""
+        update_id = raw.get("update_id") if isinstance(raw, dict) else None
+        if isinstance(update_id, bool) or not isinstance(update_id, int):
+            update_id = None
+        try:
+            if update_id is None:
+                raise ValueError("no update_id")
+            update = Update.de_json(raw, self.bot)
+            message = self.to_inbound(update)
+        except Exception as exc:  # anything Telegram (or a proxy) sends must not stop the loop
+            self._drop("malformed", f"{type(exc).__name__}: {exc}")
+            message = None
+        if message is not None:
+            self.counters["received"] += 1
+            await self.ctx.deliver(message)  # raises: not confirmed, so fetched again
+        if update_id is not None:
+            self.offset = max(self.offset or 0, update_id + 1)
+
+    # -- mapping --------------------------------------------------------------------------------
+
+    def to_inbound(self, update: Update) -> InboundMessage | None:
+        """Map one update to an :class:`InboundMessage`, or ``None`` (counted) to skip it."""
+        message = update.message
+        if message is None:
+            self._drop("unsupported", f"update {update.update_id} has no message")
+            return None
+        sender = message.from_user
+        if sender is None:
+            self._drop("no-sender")
+            return None
+        me = self.me
+        if me is not None and sender.id == me.id:
+            self._drop("self")
+            return None
+        text = message.text or message.caption or ""
+        entities = (
+            message.parse_entities()
+            if message.text is not None
+            else message.parse_caption_entities()
+        )
+        attachments = _attachments(message)
+        if not text and not attachments:
+            self._drop("service-message")  # joins, pins, topic edits …: nothing to answer
+            return None
+        username = (me.username or "").lower() if me is not None else ""
+
+        command: str | None = None
+        mentions_bot = False
+        for entity, value in entities.items():
+            if entity.type == "bot_command" and entity.offset == 0:
+                name, _, target = value[1:].partition("@")
+                if target and target.lower() != username:
+                    self._drop("other-bot", f"/{name} is addressed to @{target}")
+                    return None
+                command = name.lower()
+                mentions_bot = mentions_bot or bool(target)
+                text = text[len(value) :].strip()  # the command's argument, as the router expects
+            elif entity.type == "mention":
+                mentions_bot = mentions_bot or (bool(username) and value[1:].lower() == username)
+            elif entity.type == "text_mention" and me and entity.user and entity.user.id == me.id:
+                mentions_bot = True
+        reply = message.reply_to_message
+        if reply is not None and me is not None and reply.from_user and reply.from_user.id == me.id:
+            mentions_bot = True
+
+        chat = message.chat
+        is_group = chat.type != "private"
+        thread_id = None
+        if message.message_thread_id is not None and (message.is_topic_message or chat.is_forum):
+            thread_id = str(message.message_thread_id)
+        return InboundMessage(
+            channel="telegram",
+            account=self.ctx.account,
+            message_id=str(message.message_id),
+            chat_id=str(chat.id),
+            is_group=is_group,
+            thread_id=thread_id,
+            sender_id=str(sender.id),
+            sender_name=sender.full_name or sender.username,
+            text=text,
+            mentions_bot=mentions_bot,
+            reply_to=str(reply.message_id) if reply is not None else None,
+            attachments=attachments,
+            command=command,
+            ts_ms=int(message.date.timestamp() * 1000),
+        )
+
+    # -- sending --------------------------------------------------------------------------------
+
+    async def send(self, message: OutboundMessage) -> SendResult:
+        chat_id = _chat_id(message.chat_id)
+        await self._open()
+        try:
+            return await self._send(chat_id, message)
+        except ChatMigrated as exc:  # a group became a supergroup: its id changed
+            self.log.info("telegram: chat %s migrated to %s", chat_id, exc.new_chat_id)
+            try:
+                return await self._send(exc.new_chat_id, message)
+            except TelegramError as again:
+                raise send_error(again) from again
+        except TelegramError as exc:
+            raise send_error(exc) from exc
+
+    async def _send(self, chat_id: int | str, message: OutboundMessage) -> SendResult:
+        common: dict[str, Any] = {}
+        if message.thread_id is not None:
+            common["message_thread_id"] = int(message.thread_id)
+        if message.reply_to is not None:
+            common["reply_parameters"] = ReplyParameters(
+                int(message.reply_to), allow_sending_without_reply=True
+            )
+        text = message.text
+        first: Message | None = None
+        media = list(message.attachments)
+        caption = None
+        if len(media) == 1 and text and len(text) <= CAPTION_LIMIT:
+            caption, text = text, ""
+        if text:
+            first = await self._send_text(chat_id, text, common)
+            common.pop("reply_parameters", None)  # the rest of the message follows the text
+        for attachment in media:
+            sent = await self._send_media(chat_id, attachment, caption, common)
+            caption = None
+            first = first or sent
+            common.pop("reply_parameters", None)
+        return SendResult(message_id=str(first.message_id) if first else None)
+
+    async def _send_text(self, chat_id: int | str, text: str, common: dict[str, Any]) -> Message:
+        try:
+            return await self.bot.send_message(
+                chat_id, telegram_html(text), parse_mode="HTML", **common
+            )
+        except BadRequest as exc:
+            if "can't parse entities" not in exc.message.lower():
+                raise
+            # Unbalanced markup (e.g. a chunk cut inside a tag): the words matter more than
+            # the bold, so send the text as it is.
+            self.log.info("telegram: HTML rejected (%s); sending as plain text", exc.message)
+            return await self.bot.send_message(chat_id, text, **common)
+
+    async def _send_media(
+        self,
+        chat_id: int | str,
+        attachment: Attachment,
+        caption: str | None,
+        common: dict[str, Any],
+    ) -> Message:
+        source: InputFile | str
+        if attachment.data is not None:
+            source = InputFile(
+                attachment.data, filename=attachment.name or _default_name(attachment)
+            )
+        elif attachment.url or attachment.file_id:
+            source = attachment.url or attachment.file_id or ""
+        else:
+            raise PermanentSendError("an outbound attachment needs data, url or file_id")
+        extra: dict[str, Any] = dict(common)
+        if caption:
+            extra.update(caption=telegram_html(caption), parse_mode="HTML")
+        if attachment.kind == "image":
+            return await self.bot.send_photo(chat_id, source, **extra)
+        return await self.bot.send_document(chat_id, source, **extra)
+
+    async def typing(self, chat_id: str, thread_id: str | None) -> None:
+        await self._open()
+        try:
+            await self.bot.send_chat_action(
+                _chat_id(chat_id),
+                "typing",
+                message_thread_id=int(thread_id) if thread_id is not None else None,
+            )
+        except TelegramError as exc:
+            self.log.debug("telegram: typing failed: %s", exc)
+
+    async def fetch_attachment(self, attachment: Attachment) -> bytes:
+        """The bytes of an inbound attachment (``getFile`` + download; the cloud Bot API serves
+        files up to 20 MB, a self-hosted server any size)."""
+        if attachment.data is not None:
+            return attachment.data
+        if not attachment.file_id:
+            raise PermanentSendError("the attachment has no file_id")
+        await self._open()
+        try:
+            file = await self.bot.get_file(attachment.file_id)
+            return bytes(await file.download_as_bytearray())
+        except TelegramError as exc:
+            raise send_error(exc) from exc
+
+    async def probe(self) -> dict[str, Any]:
+        info: dict[str, Any] = {
+            "mode": self.config.mode,
+            "state": self.status[0],
+            "detail": self.status[1],
+            "counters": dict(self.counters),
+            "last_poll_age_s": (
+                round(time.monotonic() - self.last_poll_ok, 1) if self.last_poll_ok else None
+            ),
+        }
+        await self._open()
+        try:
+            me = await self.bot.get_me()
+        except TelegramError as exc:
+            info.update(ok=False, error=f"{type(exc).__name__}: {exc.message}")
+            return info
+        info.update(
+            ok=True,
+            id=me.id,
+            username=me.username,
+            can_join_groups=me.can_join_groups,
+            # False means privacy mode is on: in groups the bot sees only commands, mentions
+            # and replies to it (see docs/channels/telegram.md).
+            can_read_all_group_messages=me.can_read_all_group_messages,
+        )
+        return info
+
+    async def logout(self) -> None:
+        """Bot tokens have no login session; revoke a token with @BotFather."""
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _chat_id(value: str) -> int | str:
+    try:
+        return int(value)
+    except ValueError:
+        return value  # "@channelusername"
+
+
+def _attachments(message: Message) -> list[Attachment]:
+    found: list[Attachment] = []
+    if message.photo:
+        biggest = message.photo[-1]
+        found.append(
+            Attachment(
+                kind="image", file_id=biggest.file_id, mime="image/jpeg", size=biggest.file_size
+            )
+        )
+    simple: list[tuple[AttachmentKind, Any]] = [
+        ("document", message.document),
+        ("audio", message.audio),
+        ("audio", message.voice),
+        ("video", message.video),
+        ("video", message.animation),
+        ("video", message.video_note),
+    ]
+    for kind, item in simple:
+        if item is not None:
+            found.append(
+                Attachment(
+                    kind=kind,
+                    file_id=item.file_id,
+                    name=getattr(item, "file_name", None),
+                    mime=getattr(item, "mime_type", None),
+                    size=item.file_size,
+                )
+            )
+    if message.sticker is not None:
+        found.append(Attachment(kind="sticker", file_id=message.sticker.file_id))
+    return found
+
+
+def _default_name(attachment: Attachment) -> str:
+    return "image.jpg" if attachment.kind == "image" else "file"
