@@ -234,7 +234,9 @@ def test_the_allowlist_env(tmp_path, site, monkeypatch):
 def test_a_table_for_a_plugin_that_is_not_installed_fails_fast(tmp_path, site):
     # A name no real plugin uses: the workspace installs every real surface (telegram, slack …).
     toml = "[plugins.carrierpigeon]\ntoken = 'x'\n"
-    with pytest.raises(ConfigError, match=r"plugins.carrierpigeon: no installed plugin .*pip install"):
+    with pytest.raises(
+        ConfigError, match=r"plugins.carrierpigeon: no installed plugin .*pip install"
+    ):
         load_plugins(config(tmp_path, toml), load_entrypoints=True)
     # Without entry points (tests, embedding) it is only reported.
     assert "carrierpigeon" in load_plugins(config(tmp_path, toml)).report.missing

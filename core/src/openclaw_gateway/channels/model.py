@@ -42,12 +42,14 @@ class InboundMessage(BaseModel):
     reply_to: str | None = None
     attachments: list[Attachment] = Field(default_factory=list)
     command: str | None = None
-    """A bot command such as ``start`` or ``new`` (without the slash), if the surface has them."""
+    """A bot command such as ``start`` or ``new`` (without the slash), if the surface has them;
+    ``text`` then holds only the command's argument (``/start hello`` → ``"hello"``)."""
     ts_ms: int = 0
 
 
 class OutboundMessage(BaseModel):
-    """What the core asks an adapter to send: text in the surface's markup, one chunk at most
+    """What the core asks an adapter to send: *plain* text (what the agent wrote; the adapter
+    renders it in its surface's markup, escaping as needed), one chunk at most
     ``ChannelAdapter.text_limit`` long (the router chunks), optional thread/reply and media."""
 
     model_config = ConfigDict(extra="forbid")
