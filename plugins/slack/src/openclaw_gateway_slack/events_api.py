@@ -1,0 +1,86 @@
+"""The Events API alternative to Socket Mode: Slack POSTs each event to the gateway's HTTP listener.
+
+Request URL (set it under Event Subscriptions): ``https://<public host>/slack/events`` for the
+account ``default``, ``/slack/events/<account>`` for any other. Each request is verified with the
+account's ``signing_secret`` (HMAC-SHA256 of ``v0:<timestamp>:<body>``, at most five minutes old);
+anything unsigned or stale gets 401. The ``url_verification`` handshake Slack sends when you enter
+the URL is answered with its challenge. Slack wants an answer within 3 seconds: the event is handed
+to the core (which records it and answers later) and we reply 200 at once.
+
+The route serves whichever adapters are running in events mode (:func:`live` registers one for the
+duration of its ``run``); the signature picks among them, so two gateways in one process (tests)
+never take each other's events.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+import orjson
+
+from openclaw_gateway.server.http import HttpRequest, HttpResponse
+
+from .inbound import MalformedEvent
+
+if TYPE_CHECKING:
+    from .adapter import SlackAdapter
+
+PATH = "/slack/events"
+MAX_BODY = 1024 * 1024
+
+log = logging.getLogger("openclaw_gateway_slack.events")
+
+_live: set[SlackAdapter] = set()
+
+
+def path_for(account: str) -> str:
+    return PATH if account == "default" else f"{PATH}/{account}"
+
+
+@contextmanager
+def live(adapter: SlackAdapter) -> Iterator[None]:
+    """Route this account's Events API requests to ``adapter`` while the block runs."""
+    _live.add(adapter)
+    try:
+        yield
+    finally:
+        _live.discard(adapter)
+
+
+async def handle(request: HttpRequest) -> HttpResponse:
+    account = request.path.removeprefix(PATH).strip("/") or "default"
+    candidates = [a for a in _live if a.ctx.account == account]
+    if not candidates:
+        return HttpResponse.text(f"no Slack account {account!r} is running in events mode\n", 404)
+    timestamp = request.headers.get("x-slack-request-timestamp", "")
+    signature = request.headers.get("x-slack-signature", "")
+    adapter = next((a for a in candidates if a.verify(request.body, timestamp, signature)), None)
+    if adapter is None:
+        return HttpResponse.text("bad or stale Slack signature\n", 401)
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        form = dict(parse_qsl(request.body.decode("utf-8", "replace")))
+        if "command" in form:  # a slash command whose Request URL points here
+            try:
+                await adapter.handle_command(form)
+            except MalformedEvent as exc:
+                log.warning("slack events: skipped a malformed slash command: %s", exc)
+                adapter.ctx.count("skipped:malformed")
+        return HttpResponse.text("")  # interactivity payloads: acknowledged, not handled
+    try:
+        payload: Any = orjson.loads(request.body)
+    except orjson.JSONDecodeError:
+        adapter.ctx.count("skipped:malformed")
+        return HttpResponse.text("the body is not JSON\n", 400)
+    if isinstance(payload, dict) and payload.get("type") == "url_verification":
+        return HttpResponse.json({"challenge": payload.get("challenge")})
+    try:
+        await adapter.handle_payload(payload)
+    except MalformedEvent as exc:
+        # Answered 200 all the same: Slack would retry a 4xx, and no retry makes it well-formed.
+        log.warning("slack events: skipped a malformed event: %s", exc)
+        adapter.ctx.count("skipped:malformed")
+    return HttpResponse.text("")
