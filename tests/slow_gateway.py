@@ -12,12 +12,12 @@ import anyio
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from agent_plugins import AgentTestPlugin, SlowProvider
-
 from openclaw_gateway.config import load_config
 from openclaw_gateway.hooks import hookimpl
 from openclaw_gateway.hooks.registry import AgentProviderSpec
 from openclaw_gateway.server.app import start_gateway
+
+from agent_plugins import AgentTestPlugin, SlowProvider
 
 
 class VerySlow(AgentTestPlugin):

@@ -6,9 +6,9 @@ import json
 
 import anyio
 import pytest
-from agent_plugins import PLUGIN
 from test_nodes import approve_pending, connect_node, next_event
 
+from agent_plugins import PLUGIN
 from wire import TOKEN, DeviceKey, Peer, operator
 
 pytestmark = pytest.mark.anyio

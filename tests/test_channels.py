@@ -7,11 +7,11 @@ import re
 
 import anyio
 import pytest
-from channel_fixture import FakeChatPlugin
 
 from openclaw_gateway.channels.chunking import chunk_text
 from openclaw_gateway.state.channels import CODE_ALPHABET
 
+from channel_fixture import FakeChatPlugin
 from wire import TOKEN, operator
 
 pytestmark = pytest.mark.anyio

@@ -9,10 +9,10 @@ from typing import Any
 
 import anyio
 import pytest
-from agent_plugins import PLUGIN
 
 from openclaw_gateway.agent.cron import ScheduleError, next_fire_ms
 
+from agent_plugins import PLUGIN
 from wire import TOKEN, Peer, operator
 
 pytestmark = pytest.mark.anyio

@@ -18,7 +18,6 @@ import anyio
 import openclaw_gateway_discord
 import pydantic
 import pytest
-from fakes.discord_api import INTENT_MESSAGE_CONTENT, FakeDiscord, user
 from openclaw_gateway_discord import DiscordAccount, DiscordConfig, make_adapter
 
 from openclaw_gateway.channels.adapter import (
@@ -29,6 +28,7 @@ from openclaw_gateway.channels.adapter import (
 )
 from openclaw_gateway.channels.model import Attachment, InboundMessage, OutboundMessage
 
+from fakes.discord_api import INTENT_MESSAGE_CONTENT, FakeDiscord, user
 from wire import TOKEN, operator
 
 if TYPE_CHECKING:

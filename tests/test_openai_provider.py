@@ -10,17 +10,6 @@ from typing import Any
 import anyio
 import openclaw_gateway_openai
 import pytest
-from agent_plugins import PLUGIN as TOOL_PLUGIN
-from fakes.openai_server import (
-    FakeOpenAI,
-    Reply,
-    Request,
-    chunk,
-    closed_port,
-    error_reply,
-    text_reply,
-    tool_reply,
-)
 from openclaw_gateway_openai.provider import (
     MISSING_RESULT,
     PLACEHOLDER_KEY,
@@ -43,6 +32,17 @@ from openclaw_gateway.config import AgentConfig, load_config
 from openclaw_gateway.hooks.discovery import LOAD_PLUGINS_ENV
 from openclaw_gateway.server.app import start_gateway
 
+from agent_plugins import PLUGIN as TOOL_PLUGIN
+from fakes.openai_server import (
+    FakeOpenAI,
+    Reply,
+    Request,
+    chunk,
+    closed_port,
+    error_reply,
+    text_reply,
+    tool_reply,
+)
 from wire import TOKEN, Peer, operator
 
 pytestmark = pytest.mark.anyio

@@ -23,7 +23,6 @@ from typing import Any
 import anyio
 import openclaw_gateway_slack
 import pytest
-from fakes.slack_api import BOT_USER, SIGNING_SECRET, FakeSlack
 from openclaw_gateway_slack import events_api
 from openclaw_gateway_slack.adapter import SlackAdapter
 from openclaw_gateway_slack.config import SlackAccount, SlackConfig
@@ -39,6 +38,7 @@ from openclaw_gateway.channels.adapter import (
 from openclaw_gateway.channels.model import Attachment, InboundMessage, OutboundMessage
 from openclaw_gateway.server.http import HttpRequest
 
+from fakes.slack_api import BOT_USER, SIGNING_SECRET, FakeSlack
 from wire import TOKEN, operator
 
 pytestmark = pytest.mark.anyio

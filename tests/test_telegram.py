@@ -20,7 +20,6 @@ from typing import Any
 import anyio
 import openclaw_gateway_telegram as telegram_plugin
 import pytest
-from fakes.telegram_api import BOT_ID, TOKEN, FakeBotAPI, check_html
 from openclaw_gateway_telegram import webhook
 from openclaw_gateway_telegram.adapter import TelegramAdapter, telegram_html
 from openclaw_gateway_telegram.config import TelegramAccount, TelegramConfig
@@ -35,6 +34,7 @@ from openclaw_gateway.channels.adapter import (
 from openclaw_gateway.channels.model import Attachment, InboundMessage, OutboundMessage
 from openclaw_gateway.server.http import HttpRequest
 
+from fakes.telegram_api import BOT_ID, TOKEN, FakeBotAPI, check_html
 from wire import TOKEN as GATEWAY_TOKEN
 from wire import operator
 
