@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from .common import _call, _print, connection_options
+from .common import Remote, _print, connection_options
 
 
 @click.group()
@@ -22,20 +21,10 @@ def channels() -> None:
 def channels_status(
     probe: bool,
     as_json: bool,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Each channel and account: state, detail, counters (received, dropped by reason, sent…)."""
-    result = _call(
-        "channels.status",
-        {"probe": probe},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("channels.status", {"probe": probe})
     if as_json or not sys.stdout.isatty():
         _print(result, True)
         return
@@ -66,20 +55,10 @@ def pairing() -> None:
 def pairing_list(
     channel: str | None,
     as_json: bool,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Pending pairing codes and approved senders."""
-    result = _call(
-        "pairing.list",
-        {"channel": channel},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("pairing.list", {"channel": channel})
     if as_json or not sys.stdout.isatty():
         _print(result, True)
         return
@@ -98,20 +77,10 @@ def pairing_list(
 def pairing_approve(
     channel: str,
     code: str,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Approve the sender who received CODE on CHANNEL (they are told)."""
-    result = _call(
-        "pairing.approve",
-        {"channel": channel, "code": code},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("pairing.approve", {"channel": channel, "code": code})
     who = result.get("senderName") or result["senderId"]
     click.echo(
         f"approved {who} on {channel}"
@@ -126,18 +95,8 @@ def pairing_approve(
 def pairing_reject(
     channel: str,
     code: str,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Discard a pending pairing code."""
-    _call(
-        "pairing.reject",
-        {"channel": channel, "code": code},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    remote.call("pairing.reject", {"channel": channel, "code": code})
     click.echo(f"rejected {code} on {channel}")

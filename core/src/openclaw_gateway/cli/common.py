@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -35,15 +37,59 @@ state_dir_option = click.option(
 )
 
 
+@dataclass(frozen=True)
+class Remote:
+    """Where and how a command reaches the running gateway (from ``--url/--token/--timeout``)."""
+
+    url: str | None
+    token: str | None
+    state_dir: Path | None
+    timeout: float
+
+    def call(
+        self,
+        method: str,
+        params: Any = None,
+        *,
+        expect_final: bool = False,
+        timeout: float | None = None,
+    ) -> Any:
+        """Call ``method``; on failure print the error and exit with the documented code."""
+        return _call(
+            method,
+            params,
+            url=self.url,
+            token=self.token,
+            state_dir=self.state_dir,
+            timeout=timeout if timeout is not None else self.timeout,
+            expect_final=expect_final,
+        )
+
+
 def connection_options(fn: Any) -> Any:
-    fn = click.option(
+    """Add ``--url/--token/--timeout/--state-dir`` and hand the command a :class:`Remote`."""
+
+    @functools.wraps(fn)
+    def with_remote(
+        *args: Any,
+        url: str | None,
+        token: str | None,
+        timeout: float,
+        state_dir: Path | None,
+        **kwargs: Any,
+    ) -> Any:
+        return fn(*args, remote=Remote(url, token, state_dir, timeout), **kwargs)
+
+    command: Any = click.option(
         "--url", envvar="OPENCLAW_GATEWAY_URL", help="Gateway URL (default from config)."
-    )(fn)
-    fn = click.option(
+    )(with_remote)
+    command = click.option(
         "--token", envvar="OPENCLAW_GATEWAY_TOKEN", help="Shared token (default: stored)."
-    )(fn)
-    fn = click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds.")(fn)
-    return state_dir_option(fn)
+    )(command)
+    command = click.option(
+        "--timeout", type=float, default=30.0, show_default=True, help="Seconds."
+    )(command)
+    return state_dir_option(command)
 
 
 def _target(

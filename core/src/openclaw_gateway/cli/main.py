@@ -23,7 +23,7 @@ import click
 from .common import (
     EXIT_UNREACHABLE,
     EXIT_USAGE,
-    _call,
+    Remote,
     _fail,
     _load,
     _print,
@@ -114,25 +114,14 @@ def call(
     params_json: str | None,
     as_json: bool,
     expect_final: bool,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Call any gateway METHOD and print its result."""
     try:
         params = json.loads(params_json) if params_json else None
     except json.JSONDecodeError as exc:
         _fail(f"--params is not valid JSON: {exc}", EXIT_USAGE)
-    result = _call(
-        method,
-        params,
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-        expect_final=expect_final,
-    )
+    result = remote.call(method, params, expect_final=expect_final)
     _print(result, as_json)
 
 
@@ -143,20 +132,10 @@ def call(
 def health(
     as_json: bool,
     probe: bool,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Show the gateway's health."""
-    result = _call(
-        "health",
-        {"probe": True} if probe else {},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("health", {"probe": True} if probe else {})
     if as_json or not sys.stdout.isatty():
         _print(result, True)
         return
@@ -173,10 +152,11 @@ def health(
 @click.option("--json", "as_json", is_flag=True, help="Print raw JSON.")
 @connection_options
 def status(
-    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    as_json: bool,
+    remote: Remote,
 ) -> None:
     """Show the gateway's status."""
-    _print(_call("status", {}, url=url, token=token, state_dir=state_dir, timeout=timeout), as_json)
+    _print(remote.call("status", {}), as_json)
 
 
 # --- devices -------------------------------------------------------------------------------------
@@ -191,12 +171,11 @@ def devices() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print raw JSON.")
 @connection_options
 def devices_list(
-    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    as_json: bool,
+    remote: Remote,
 ) -> None:
     """Pending pairing requests and paired devices."""
-    result = _call(
-        "device.pair.list", {}, url=url, token=token, state_dir=state_dir, timeout=timeout
-    )
+    result = remote.call("device.pair.list", {})
     if as_json or not sys.stdout.isatty():
         _print(result, True)
         return
@@ -236,17 +215,11 @@ def devices_list(
 @click.argument("request_id")
 @connection_options
 def devices_approve(
-    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    request_id: str,
+    remote: Remote,
 ) -> None:
     """Approve a pending pairing request."""
-    result = _call(
-        "device.pair.approve",
-        {"requestId": request_id},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("device.pair.approve", {"requestId": request_id})
     click.echo(f"approved device {result['device']['deviceId']}")
 
 
@@ -254,17 +227,11 @@ def devices_approve(
 @click.argument("request_id")
 @connection_options
 def devices_reject(
-    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    request_id: str,
+    remote: Remote,
 ) -> None:
     """Reject a pending pairing request."""
-    result = _call(
-        "device.pair.reject",
-        {"requestId": request_id},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("device.pair.reject", {"requestId": request_id})
     click.echo(f"rejected device {result['deviceId']}")
 
 
@@ -277,31 +244,14 @@ def devices_reject(
 def devices_revoke(
     device_id: str,
     role: str | None,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Revoke a device: remove it (or only its token for --role); its sockets are closed."""
     if role is None:
-        _call(
-            "device.pair.remove",
-            {"deviceId": device_id},
-            url=url,
-            token=token,
-            state_dir=state_dir,
-            timeout=timeout,
-        )
+        remote.call("device.pair.remove", {"deviceId": device_id})
         click.echo(f"removed device {device_id}")
     else:
-        _call(
-            "device.token.revoke",
-            {"deviceId": device_id, "role": role},
-            url=url,
-            token=token,
-            state_dir=state_dir,
-            timeout=timeout,
-        )
+        remote.call("device.token.revoke", {"deviceId": device_id, "role": role})
         click.echo(f"revoked the {role} token of device {device_id}")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from .common import EXIT_USAGE, _call, _fail, _load, _print, connection_options
+from .common import EXIT_USAGE, Remote, _fail, _load, _print, connection_options
 
 
 @click.group()
@@ -41,10 +41,11 @@ def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @connection_options
 def nodes_list(
-    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    as_json: bool,
+    remote: Remote,
 ) -> None:
     """Known nodes: paired and connected."""
-    result = _call("node.list", {}, url=url, token=token, state_dir=state_dir, timeout=timeout)
+    result = remote.call("node.list", {})
     if as_json or not sys.stdout.isatty():
         _print(result, True)
     else:
@@ -59,10 +60,11 @@ def nodes_list(
 @click.option("--json", "as_json", is_flag=True)
 @connection_options
 def nodes_pending(
-    as_json: bool, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    as_json: bool,
+    remote: Remote,
 ) -> None:
     """Pending node approval requests (command surfaces waiting for an operator)."""
-    result = _call("node.pair.list", {}, url=url, token=token, state_dir=state_dir, timeout=timeout)
+    result = remote.call("node.pair.list", {})
     if as_json or not sys.stdout.isatty():
         _print(result["pending"], True)
     else:
@@ -77,17 +79,11 @@ def nodes_pending(
 @click.argument("request_id")
 @connection_options
 def nodes_approve(
-    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    request_id: str,
+    remote: Remote,
 ) -> None:
     """Approve a node's command surface."""
-    result = _call(
-        "node.pair.approve",
-        {"requestId": request_id},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("node.pair.approve", {"requestId": request_id})
     node = result["node"]
     click.echo(
         f"approved node {node['nodeId']} ({', '.join(node.get('commands', [])) or 'no commands'})"
@@ -98,17 +94,11 @@ def nodes_approve(
 @click.argument("request_id")
 @connection_options
 def nodes_reject(
-    request_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    request_id: str,
+    remote: Remote,
 ) -> None:
     """Reject a node's pending request."""
-    result = _call(
-        "node.pair.reject",
-        {"requestId": request_id},
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=timeout,
-    )
+    result = remote.call("node.pair.reject", {"requestId": request_id})
     click.echo(f"rejected node {result['nodeId']}")
 
 
@@ -116,18 +106,12 @@ def nodes_reject(
 @click.argument("node_id")
 @connection_options
 def nodes_describe(
-    node_id: str, url: str | None, token: str | None, timeout: float, state_dir: Path | None
+    node_id: str,
+    remote: Remote,
 ) -> None:
     """Everything the gateway knows about one node."""
     _print(
-        _call(
-            "node.describe",
-            {"nodeId": node_id},
-            url=url,
-            token=token,
-            state_dir=state_dir,
-            timeout=timeout,
-        ),
+        remote.call("node.describe", {"nodeId": node_id}),
         True,
     )
 
@@ -147,10 +131,7 @@ def nodes_invoke(
     invoke_timeout: int,
     idempotency_key: str | None,
     as_json: bool,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    remote: Remote,
 ) -> None:
     """Invoke COMMAND on a node and print its result."""
     try:
@@ -164,13 +145,8 @@ def nodes_invoke(
         "timeoutMs": invoke_timeout,
         "idempotencyKey": idempotency_key or str(uuid.uuid4()),
     }
-    result = _call(
-        "node.invoke",
-        request,
-        url=url,
-        token=token,
-        state_dir=state_dir,
-        timeout=max(timeout, invoke_timeout / 1000 + 5),
+    result = remote.call(
+        "node.invoke", request, timeout=max(remote.timeout, invoke_timeout / 1000 + 5)
     )
     _print(result["payload"] if not as_json else result, True)
 

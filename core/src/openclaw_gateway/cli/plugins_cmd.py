@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
-from .common import EXIT_USAGE, _call, _fail, _load, connection_options
+from .common import EXIT_USAGE, Remote, _fail, _load, connection_options
 
 STATE_STYLE = {"loaded": "green", "idle": "yellow", "disabled": "dim", "failed": "bold red"}
 
@@ -28,19 +27,18 @@ def plugins() -> None:
 
 @plugins.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print raw JSON.")
-@click.option("--remote", is_flag=True, help="Ask the running gateway (adds service restarts).")
+@click.option(
+    "--remote", "ask_remote", is_flag=True, help="Ask the running gateway (adds service restarts)."
+)
 @connection_options
 def plugins_list(
     as_json: bool,
-    remote: bool,
-    url: str | None,
-    token: str | None,
-    timeout: float,
-    state_dir: Path | None,
+    ask_remote: bool,
+    remote: Remote,
 ) -> None:
     """List plugins with their distribution, version, state, reason and registrations."""
-    if remote:
-        report = _call("health", {}, url=url, token=token, state_dir=state_dir, timeout=timeout)
+    if ask_remote:
+        report = remote.call("health", {})
         rows: list[dict[str, Any]] = report.get("plugins", {}).get("details", [])
         missing = [
             u
@@ -51,7 +49,7 @@ def plugins_list(
         from ..errors import ConfigError
         from ..hooks.manager import load_plugins
 
-        config = _load(state_dir=state_dir)
+        config = _load(state_dir=remote.state_dir)
         try:
             loaded = load_plugins(config, load_entrypoints=True)
         except ConfigError as exc:
