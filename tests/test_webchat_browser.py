@@ -7,6 +7,9 @@ WebSocket API, answered by the built-in offline agent. Never ``playwright instal
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -35,6 +38,26 @@ ARGS = [
 ]
 OFFLINE_START = "No model is configured"
 
+
+def _install_chromium() -> None:
+    """Debian's chromium, installed like .ci/run does when we may (root + apt), so the README's
+    one test command also works on a fresh machine; otherwise these tests are skipped, saying why."""
+    if Path(CHROMIUM).exists() or os.geteuid() != 0 or shutil.which("apt-get") is None:
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(
+        ["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600, check=False
+    )
+    subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "chromium"],
+        env=env,
+        capture_output=True,
+        timeout=900,
+        check=False,
+    )
+
+
+_install_chromium()
 if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (.ci/run)
     pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium", allow_module_level=True)
 
