@@ -177,3 +177,20 @@ async def test_pipelined_requests_answered_in_order(gateway):
         got = [(await peer.recv())["id"] for _ in ids]
     assert got == ids
     await peer.ws.close()
+
+
+async def test_repeated_unauthorized_calls_close_the_socket(gateway):
+    from openclaw_gateway.server.dispatch import MAX_FORBIDDEN_STREAK
+
+    peer = await operator(gateway.port, TOKEN, ["operator.read"])
+    for i in range(MAX_FORBIDDEN_STREAK - 1):
+        res = await peer.request("system-event", {"text": str(i)})
+        assert res["error"]["code"] == "FORBIDDEN"
+    # An allowed call resets the streak, so an honest client that hits one wall is not dropped.
+    assert (await peer.request("status", {}))["ok"]
+    for i in range(MAX_FORBIDDEN_STREAK):
+        await peer.send(
+            {"type": "req", "id": f"x{i}", "method": "system-event", "params": {"text": "x"}}
+        )
+    code, reason = await peer.close_info()
+    assert (code, reason) == (1008, "repeated unauthorized calls")

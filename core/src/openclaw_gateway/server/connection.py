@@ -67,6 +67,7 @@ class Connection:
         "connected_at_ms",
         "device_id",
         "dropped",
+        "forbidden_streak",
         "granted_scopes",
         "max_buffered",
         "on_slow",
@@ -101,6 +102,7 @@ class Connection:
         self.protocol = 0
         self.seq = 0
         self.connected_at_ms = 0
+        self.forbidden_streak = 0
         self.dropped = False
 
     def authorize(self, role: str, scopes: list[str]) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..auth.scopes import ADMIN, ROLE_OPERATOR
-from ..errors import ErrorCode, GatewayError, invalid_request, missing_scope
+from ..errors import CloseCode, ErrorCode, GatewayError, invalid_request, missing_scope
 from ..hooks.registry import MethodContext, MethodSpec
 from ..protocol.codec import encode_error, encode_response, params_error
 from ..protocol.frames import RequestFrame
@@ -64,6 +64,7 @@ async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> b
                 return encode_error(
                     frame.id, _error_from_wire(cached.error or {}), payload=cached.payload
                 )
+        conn.forbidden_streak = 0
         ctx = MethodContext(gateway=gateway, conn=conn, request_id=frame.id)
         try:
             result = await spec.handler(ctx, params)
@@ -75,12 +76,25 @@ async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> b
             gateway.idempotency.put(spec.name, key, CachedOutcome(True, result, None))
         return encode_response(frame.id, result)
     except GatewayError as exc:
+        if exc.code == ErrorCode.FORBIDDEN:
+            _count_forbidden(gateway, conn)
         return encode_error(frame.id, exc, payload=exc.payload)
     except Exception:
         log.exception("method %s failed", frame.method)
         return encode_error(
             frame.id, GatewayError(ErrorCode.UNAVAILABLE, f"internal error in {frame.method}")
         )
+
+
+MAX_FORBIDDEN_STREAK = 30
+"""Unauthorized calls in a row before the socket is closed (a client probing for what it may do)."""
+
+
+def _count_forbidden(gateway: Gateway, conn: Connection) -> None:
+    conn.forbidden_streak += 1
+    if conn.forbidden_streak == MAX_FORBIDDEN_STREAK:
+        log.warning("closing %s (%s): repeated unauthorized calls", conn.conn_id, conn.remote_ip)
+        gateway.close_connection(conn, CloseCode.POLICY, "repeated unauthorized calls")
 
 
 def _error_from_wire(error: dict[str, Any]) -> GatewayError:
