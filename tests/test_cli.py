@@ -144,3 +144,40 @@ def test_devices_cli_lists_and_rejects_unknown(running) -> None:
     assert cp.returncode == 0 and json.loads(cp.stdout) == {"pending": [], "paired": []}
     cp = run_cli(["devices", "approve", "nope", "--url", url], home)
     assert cp.returncode == 1 and "unknown requestId" in cp.stderr
+
+
+def test_token_rotate_switches_the_running_gateway(running) -> None:
+    _proc, home, port = running
+    old = run_cli(["token"], home).stdout.strip()
+    with connect(f"ws://127.0.0.1:{port}") as ws:
+        json.loads(ws.recv())
+        ws.send(json.dumps(connect_request(old)))
+        assert json.loads(ws.recv())["ok"] is True
+        rotated = run_cli(["token", "--rotate"], home)
+        assert rotated.returncode == 0 and "switched" in rotated.stderr
+        new = rotated.stdout.strip()
+        assert new != old and run_cli(["token"], home).stdout.strip() == new
+        try:
+            while True:
+                ws.recv(timeout=10)
+        except Exception:
+            pass
+        assert (ws.close_code, ws.close_reason) == (4001, "gateway auth changed")
+    url = f"ws://127.0.0.1:{port}"
+    assert run_cli(["health", "--url", url, "--token", old], home).returncode == 4
+    assert run_cli(["health", "--url", url], home).returncode == 0
+
+
+def connect_request(token: str) -> dict:
+    return {
+        "type": "req",
+        "id": "1",
+        "method": "connect",
+        "params": {
+            "minProtocol": 4,
+            "maxProtocol": 4,
+            "client": client_info(),
+            "scopes": ["operator.read"],
+            "auth": {"token": token},
+        },
+    }

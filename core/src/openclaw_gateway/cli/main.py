@@ -260,7 +260,9 @@ def devices_revoke(
 
 @cli.command()
 @click.option(
-    "--rotate", is_flag=True, help="Generate and store a new token (restart the gateway to apply)."
+    "--rotate",
+    is_flag=True,
+    help="Generate and store a new token (a running gateway switches at once).",
 )
 @state_dir_option
 def token(rotate: bool, state_dir: Path | None) -> None:
@@ -279,13 +281,34 @@ def token(rotate: bool, state_dir: Path | None) -> None:
         new = generate_token()
         where = SecretStore(config.state_dir, config.secrets_backend).set(TOKEN_SECRET, new)
         click.echo(new)
-        click.echo(f"stored in {where}; restart the gateway to apply it", err=True)
+        if _signal_running_gateway(config.state_dir):
+            click.echo(f"stored in {where}; the running gateway switched to it", err=True)
+        else:
+            click.echo(f"stored in {where}; the gateway uses it from its next start", err=True)
         return
     config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     value, generated = resolve_token(config)
     click.echo(value)
     if generated:
         click.echo("(generated a new token and stored it)", err=True)
+
+
+def _signal_running_gateway(state_dir: Path) -> bool:
+    """SIGHUP the gateway serving ``state_dir`` (its pid file), if one is running."""
+    import signal
+
+    from ..server.app import PID_FILE
+
+    try:
+        pid = int((state_dir / PID_FILE).read_text().strip())
+        # A stale pid file (after a crash) may name an unrelated process: check it is ours.
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        if b"openclaw" not in cmdline:
+            return False
+        os.kill(pid, signal.SIGHUP)
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 @cli.group("config")

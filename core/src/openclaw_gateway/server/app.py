@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -269,14 +270,56 @@ async def run_gateway(
     on_ready: Callable[[Gateway], None] | None = None,
     load_entrypoints: bool = True,
 ) -> None:
-    """Serve until SIGTERM/SIGINT, then shut down gracefully (exit status 0)."""
+    """Serve until SIGTERM/SIGINT, then shut down gracefully (exit status 0).
+
+    SIGHUP re-reads the stored shared secret (``openclaw-gateway token --rotate`` sends it): sockets
+    that authenticated with the old one are closed with 4001 ``gateway auth changed``.
+    """
     async with start_gateway(config, load_entrypoints=load_entrypoints) as gateway:
-        if on_ready is not None:
-            on_ready(gateway)
-        with anyio.open_signal_receiver(signal.SIGTERM, signal.SIGINT) as signals:
-            async for signum in signals:
-                log.info("received %s, shutting down", signal.Signals(signum).name)
-                break
+        pid_file = config.state_dir / PID_FILE
+        pid_file.write_text(f"{os.getpid()}\n")
+        try:
+            if on_ready is not None:
+                on_ready(gateway)
+            with anyio.open_signal_receiver(
+                signal.SIGTERM, signal.SIGINT, signal.SIGHUP
+            ) as signals:
+                async for signum in signals:
+                    if signum == signal.SIGHUP:
+                        reload_shared_secret(gateway)
+                        continue
+                    log.info("received %s, shutting down", signal.Signals(signum).name)
+                    break
+        finally:
+            pid_file.unlink(missing_ok=True)
+
+
+PID_FILE = "gateway.pid"
+"""Written in the state dir while ``run`` serves, so ``token --rotate`` can signal it."""
+
+
+def reload_shared_secret(gateway: Gateway) -> bool:
+    """Pick up a rotated token/password; returns whether it changed."""
+    config = gateway.config
+    settings = gateway.auth_settings
+    if config.auth_mode == "token":
+        new, _ = resolve_token(config)
+        changed, settings.token = new != settings.token, new
+    else:
+        new_password = resolve_password(config)
+        changed = bool(new_password) and new_password != settings.password
+        if changed:
+            settings.password = new_password
+    if not changed:
+        log.info("SIGHUP: the shared secret is unchanged")
+        return False
+    closed = 0
+    for conn in tuple(gateway.connections.values()):
+        if conn.auth_method in ("token", "password"):
+            gateway.close_connection(conn, CloseCode.DEVICE_REMOVED, "gateway auth changed")
+            closed += 1
+    log.warning("the shared secret changed: closed %d socket(s) that used the old one", closed)
+    return True
 
 
 def _now_ms() -> int:
