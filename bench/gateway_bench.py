@@ -189,11 +189,15 @@ class Target:
 
 class Ours(Target):
     name = "ours"
+    config_toml = ""  # written to <state dir>/config.toml before the start when set
 
     def start(self) -> float:
         self.port = free_port()
         home = Path(tempfile.mkdtemp(prefix="ours-", dir=self.workdir))
         self.home = home
+        if self.config_toml:
+            (home / "state").mkdir(mode=0o700)
+            (home / "state" / "config.toml").write_text(self.config_toml)
         env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW")}
         env["HOME"] = str(home)
         argv = [
@@ -251,6 +255,7 @@ class Bare(Target):
 class Reference(Target):
     name = "reference"
     pinnable = False  # Node uses helper threads: left free to use every CPU (favours it)
+    config: dict[str, Any] | None = None  # ~/.openclaw/openclaw.json (+ the file log in HOME)
 
     def __init__(self, workdir: Path) -> None:
         super().__init__(workdir)
@@ -264,6 +269,9 @@ class Reference(Target):
         self.port = free_port()
         home = Path(tempfile.mkdtemp(prefix="ref-", dir=self.workdir))
         self.home = home
+        if self.config is not None:
+            cfg = {"logging": {"file": str(home / "openclaw-file.log")}, **self.config}
+            self.oc.write_config(home, cfg)
         t0 = wsraw.now()
         self.proc = self.oc.start_reference_gateway(self.port, TOKEN, home, cli=self.cli)
         return t0

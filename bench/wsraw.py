@@ -347,10 +347,17 @@ def close_frame() -> bytes:
 
 
 def sync_authed(
-    host: str, port: int, token: str, scopes: list[str], timeout: float = 30.0
+    host: str,
+    port: int,
+    token: str,
+    scopes: list[str],
+    timeout: float = 30.0,
+    params: Callable[[dict[str, Any]], bytes] | None = None,
 ) -> tuple[Any, FrameReader, float, int]:
     """Blocking challenge → connect → hello-ok.
 
+    ``params(challenge payload)`` builds the connect params (default: token-auth operator with
+    ``scopes``; a node signs the challenge's nonce with its device key there).
     Returns (socket, reader holding any leftover bytes, time hello-ok arrived, hello-ok size).
     """
     import socket as _socket
@@ -390,7 +397,12 @@ def sync_authed(
                     raise HandshakeFailed("closed during handshake", "CLOSED")
                 frame = orjson.loads(payload)
                 if rid is None and frame.get("event") == "connect.challenge":
-                    rid, req = request("connect", connect_params(token, scopes))
+                    body = (
+                        params(frame.get("payload") or {})
+                        if params is not None
+                        else connect_params(token, scopes)
+                    )
+                    rid, req = request("connect", body)
                     sock.sendall(text_frame(req))
                 elif rid is not None and frame.get("type") == "res" and frame.get("id") == rid:
                     if not frame.get("ok"):
