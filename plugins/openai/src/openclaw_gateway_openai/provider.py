@@ -16,6 +16,7 @@ reads are bounded here, the whole run by ``[agent] run_timeout_ms`` in the core.
 from __future__ import annotations
 
 import os
+import ssl
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,7 @@ class OpenAIProvider:
         self.read_timeout = read_timeout
         self.max_retries = max_retries
         self.include_usage = True  # turned off for good once a server rejects stream_options
+        self._tls: ssl.SSLContext | None = None
 
     @classmethod
     def from_config(cls, config: AgentConfig) -> OpenAIProvider:
@@ -87,6 +89,13 @@ class OpenAIProvider:
             base_url=config.base_url,
             api_key=config.api_key.get_secret_value() if config.api_key is not None else None,
         )
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            import httpx2
+
+            self._tls = httpx2.create_ssl_context()
+        return self._tls
 
     def __repr__(self) -> str:  # never shows the key
         return f"OpenAIProvider(model={self.model!r}, base_url={self.base_url!r})"
@@ -104,12 +113,15 @@ class OpenAIProvider:
         if tools:
             request["tools"] = to_api_tools(tools)
         # One client per turn: its connection closes with the turn (an abort cancels it at once)
-        # and nothing outlives the gateway, which has no hook to close a provider.
+        # and nothing outlives the gateway, which has no hook to close a provider. The TLS
+        # context is the expensive part of a client (~30 ms: loading the CA bundle), so it is
+        # built once and shared; it holds no connection and belongs to no event loop.
         async with AsyncOpenAI(
             base_url=self.base_url,
             api_key=self._api_key,
             timeout=self._timeout,
             max_retries=self.max_retries,
+            http_client=openai.DefaultAsyncHttpxClient(verify=self._tls_context()),
         ) as client:
             chunks = await self._open(client, request)
             calls = ToolCallAccumulator()
