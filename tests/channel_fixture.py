@@ -51,6 +51,7 @@ class FakeAdapter:
         if self.token == "crashy" and self.hub.runs < 3:
             raise RuntimeError("socket dropped")
         self.hub.adapter = self
+        self.hub.adapters[self.ctx.account] = self
         self.ctx.set_status("connected", "@fakebot")
         self.hub.ready.set()
         await anyio.sleep_forever()
@@ -62,6 +63,7 @@ class FakeAdapter:
                 raise TransientSendError("429 Too Many Requests", retry_after=0.01)
             raise PermanentSendError("chat not found")
         self.hub.sent.append(message)
+        self.hub.sent_by.append((self.ctx.account, message))
         self.hub.sent_event.set()
         return SendResult(message_id=str(len(self.hub.sent)))
 
@@ -80,6 +82,8 @@ class FakeHub:
 
     def __init__(self) -> None:
         self.adapter: FakeAdapter | None = None
+        self.adapters: dict[str, FakeAdapter] = {}
+        self.sent_by: list[tuple[str, OutboundMessage]] = []
         self.ready = anyio.Event()
         self.sent: list[OutboundMessage] = []
         self.sent_event = anyio.Event()
@@ -90,12 +94,20 @@ class FakeHub:
         self._n = 0
 
     async def inbound(
-        self, text: str, *, sender: str = "u1", chat: str | None = None, **extra: Any
+        self,
+        text: str,
+        *,
+        sender: str = "u1",
+        chat: str | None = None,
+        account: str | None = None,
+        **extra: Any,
     ) -> None:
-        assert self.adapter is not None
+        adapter = self.adapters[account] if account is not None else self.adapter
+        assert adapter is not None
         self._n += 1
         msg = InboundMessage(
             channel="fakechat",
+            account=adapter.ctx.account,
             message_id=extra.pop("message_id", str(self._n)),
             chat_id=chat or sender,
             sender_id=sender,
@@ -103,7 +115,7 @@ class FakeHub:
             text=text,
             **extra,
         )
-        await self.adapter.ctx.deliver(msg)
+        await adapter.ctx.deliver(msg)
 
     async def wait_sent(self, count: int, timeout: float = 10) -> list[OutboundMessage]:
         with anyio.fail_after(timeout):

@@ -253,3 +253,25 @@ def test_chunking_prefers_natural_breaks():
     assert chunk_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
     with pytest.raises(ValueError):
         chunk_text("x", 0)
+
+
+async def test_several_accounts_answer_on_their_own_account(gateway_factory):
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    accounts = {"default": {"token": "ok"}, "work": {"token": "ok"}}
+    async with gateway_factory(
+        extra_plugins=(plugin,), plugins=channel_config(dm_policy="open", accounts=accounts)
+    ) as gw:
+        with anyio.fail_after(5):
+            while len(hub.adapters) < 2:
+                await anyio.sleep(0.02)
+        await hub.inbound("from work", sender="w1", account="work")
+        await hub.wait_sent(1)
+        assert [acc for acc, _ in hub.sent_by] == ["work"]
+        admin = await operator(gw.port, TOKEN, ALL)
+        history = await admin.request(
+            "chat.history", {"sessionKey": "agent:main:fakechat:work:dm:w1"}
+        )
+        assert history["payload"]["totalMessages"] == 2
+        status = await admin.request("channels.status", {})
+        assert set(status["payload"]["channels"]["fakechat"]["accounts"]) == {"default", "work"}
