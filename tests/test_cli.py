@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
-from wire import client_info
+from wire import connect_frame
 
 CLI = [sys.executable, "-m", "openclaw_gateway.cli.main"]
 
@@ -108,22 +108,7 @@ def test_sigterm_sends_shutdown_and_exits_zero(running) -> None:
     token = run_cli(["token"], home).stdout.strip()
     with connect(f"ws://127.0.0.1:{port}") as ws:
         json.loads(ws.recv())
-        ws.send(
-            json.dumps(
-                {
-                    "type": "req",
-                    "id": "1",
-                    "method": "connect",
-                    "params": {
-                        "minProtocol": 4,
-                        "maxProtocol": 4,
-                        "client": client_info(),
-                        "scopes": ["operator.read"],
-                        "auth": {"token": token},
-                    },
-                }
-            )
-        )
+        ws.send(json.dumps(connect_frame(token=token)))
         assert json.loads(ws.recv())["ok"] is True
         proc.send_signal(signal.SIGTERM)
         frames = []
@@ -151,7 +136,7 @@ def test_token_rotate_switches_the_running_gateway(running) -> None:
     old = run_cli(["token"], home).stdout.strip()
     with connect(f"ws://127.0.0.1:{port}") as ws:
         json.loads(ws.recv())
-        ws.send(json.dumps(connect_request(old)))
+        ws.send(json.dumps(connect_frame(token=old)))
         assert json.loads(ws.recv())["ok"] is True
         rotated = run_cli(["token", "--rotate"], home)
         assert rotated.returncode == 0 and "switched" in rotated.stderr
@@ -166,18 +151,3 @@ def test_token_rotate_switches_the_running_gateway(running) -> None:
     url = f"ws://127.0.0.1:{port}"
     assert run_cli(["health", "--url", url, "--token", old], home).returncode == 4
     assert run_cli(["health", "--url", url], home).returncode == 0
-
-
-def connect_request(token: str) -> dict:
-    return {
-        "type": "req",
-        "id": "1",
-        "method": "connect",
-        "params": {
-            "minProtocol": 4,
-            "maxProtocol": 4,
-            "client": client_info(),
-            "scopes": ["operator.read"],
-            "auth": {"token": token},
-        },
-    }
