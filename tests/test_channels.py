@@ -275,3 +275,33 @@ async def test_several_accounts_answer_on_their_own_account(gateway_factory):
         assert history["payload"]["totalMessages"] == 2
         status = await admin.request("channels.status", {})
         assert set(status["payload"]["channels"]["fakechat"]["accounts"]) == {"default", "work"}
+
+
+async def test_send_with_media(gateway_factory):
+    plugin = FakeChatPlugin()
+    cm, gw = await started(gateway_factory, plugin)
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        res = await admin.request(
+            "send",
+            {
+                "to": "c1",
+                "message": "a cat",
+                "mediaUrl": "https://example.com/pics/cat.png?s=1",
+                "idempotencyKey": "m1",
+            },
+        )
+        assert res["ok"], res
+        sent = plugin.hub.sent[0]
+        assert sent.text == "a cat" and len(sent.attachments) == 1
+        media = sent.attachments[0]
+        assert (media.kind, media.mime, media.name) == ("image", "image/png", "cat.png")
+        res = await admin.request(
+            "send",
+            {"to": "c1", "mediaUrl": "https://example.com/report.pdf", "idempotencyKey": "m2"},
+        )
+        assert res["ok"] and plugin.hub.sent[1].attachments[0].kind == "document"
+        res = await admin.request("send", {"to": "c1", "idempotencyKey": "m3"})
+        assert res["error"]["message"] == "invalid send params: a message or a mediaUrl is required"
+    finally:
+        await cm.__aexit__(None, None, None)

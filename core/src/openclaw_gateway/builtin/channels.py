@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth.scopes import ADMIN, PAIRING, READ, WRITE
 from ..channels.adapter import PermanentSendError
+from ..channels.model import Attachment
 from ..channels.router import send_text
 from ..errors import ErrorCode, GatewayError, invalid_request
 from ..hooks import hookimpl
@@ -20,12 +21,13 @@ from ..state import channels as store
 class SendParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
     to: str = Field(min_length=1)
-    message: str = Field(min_length=1, max_length=256 * 1024)
+    message: str = Field(default="", max_length=256 * 1024)
     idempotencyKey: str = Field(min_length=1)
     channel: str | None = None
     accountId: str | None = None
     threadId: str | None = None
     replyTo: str | None = None
+    mediaUrl: str | None = Field(default=None, max_length=4096)
 
 
 class StatusParams(BaseModel):
@@ -54,7 +56,22 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def media_attachment(url: str) -> Attachment:
+    """An outbound attachment for ``mediaUrl``, its kind guessed from the file name."""
+    import mimetypes
+
+    mime = mimetypes.guess_type(url.split("?", 1)[0])[0]
+    kind = {"image": "image", "audio": "audio", "video": "video"}.get(
+        (mime or "").split("/", 1)[0], "document"
+    )
+    return Attachment(
+        kind=kind, url=url, mime=mime, name=url.rsplit("/", 1)[-1].split("?", 1)[0] or None
+    )
+
+
 async def send(ctx: MethodContext, params: SendParams) -> Any:
+    if not params.message and not params.mediaUrl:
+        raise invalid_request("invalid send params: a message or a mediaUrl is required")
     manager = ctx.gateway.channels
     running = sorted({ch for (ch, _acc) in manager.accounts})
     channel = params.channel
@@ -83,6 +100,7 @@ async def send(ctx: MethodContext, params: SendParams) -> Any:
             params.message,
             thread_id=params.threadId,
             reply_to=params.replyTo,
+            attachments=[media_attachment(params.mediaUrl)] if params.mediaUrl else None,
         )
     except PermanentSendError as exc:
         raise GatewayError(

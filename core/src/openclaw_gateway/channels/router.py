@@ -20,7 +20,7 @@ from ..state import channels as store
 from ..state import sessions as session_store
 from .adapter import ChannelAdapter, PermanentSendError, TransientSendError
 from .chunking import chunk_text
-from .model import InboundMessage, OutboundMessage, SendResult
+from .model import Attachment, InboundMessage, OutboundMessage, SendResult
 
 if TYPE_CHECKING:
     from ..server.gateway import Gateway
@@ -208,15 +208,22 @@ async def send_text(
     *,
     thread_id: str | None = None,
     reply_to: str | None = None,
+    attachments: list[Attachment] | None = None,
 ) -> list[SendResult]:
     """Send ``text`` chunked to the surface's limit; each chunk retried on transient failures.
+    ``attachments`` ride on the first message (the surface may caption them with its text).
 
     Raises :class:`PermanentSendError` (after reporting it) when a chunk cannot be delivered.
     """
     results = []
-    for i, chunk in enumerate(chunk_text(text, adapter.text_limit)):
+    chunks = chunk_text(text, adapter.text_limit) or [""]
+    for i, chunk in enumerate(chunks):
         out = OutboundMessage(
-            chat_id=chat_id, text=chunk, thread_id=thread_id, reply_to=reply_to if i == 0 else None
+            chat_id=chat_id,
+            text=chunk,
+            thread_id=thread_id,
+            reply_to=reply_to if i == 0 else None,
+            attachments=(attachments or []) if i == 0 else [],
         )
         results.append(await send_with_retry(gw, state, adapter, out))
     return results
