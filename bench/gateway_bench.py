@@ -46,6 +46,7 @@ import tempfile
 import time
 import uuid
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -365,13 +366,21 @@ def _open_many(port: int, n: int, scopes: list[str]) -> list[tuple[Any, wsraw.Fr
     return out
 
 
-def health_worker(port: int, nconns: int, pipe: Any) -> None:
-    """Load generator process: epoll over blocking-free sockets, one request in flight per socket."""
-    pin_client()
-    wsraw.raise_fd_limit()
-    conns = _open_many(port, nconns, ["operator.read"])
-    pipe.send(("ready", nconns))
-    _, t_start, warmup, duration = pipe.recv()
+def closed_loop(
+    conns: list[tuple[Any, Any]],
+    t_start: float,
+    warmup: float,
+    duration: float,
+    request: Callable[[int, int], bytes],
+    ok: Callable[[bytes], bool] | None = None,
+) -> dict[str, Any]:
+    """Drive ``conns`` with one request in flight per socket (epoll, non-blocking sockets).
+
+    ``request(n, fd)`` builds the n-th request frame's JSON for a socket; ``ok(payload)`` tells a
+    successful response from a failed one (default: every response counts). Responses between
+    ``t_start + warmup`` and ``+ duration`` are counted with their latency; returns count, latencies,
+    other frames seen (events), client CPU seconds in the window, errors and the first error.
+    """
     t_meas0 = t_start + warmup
     t_end = t_meas0 + duration
     now = wsraw.now
@@ -387,13 +396,10 @@ def health_worker(port: int, nconns: int, pipe: Any) -> None:
     def fire(s: list[Any]) -> None:
         s[3] += 1
         s[2] = now()
-        s[0].send(
-            wsraw.text_frame(
-                b'{"type":"req","id":"' + str(s[3]).encode() + b'","method":"health","params":{}}'
-            )
-        )
+        s[0].send(wsraw.text_frame(request(s[3], s[0].fileno())))
 
-    count = events = finished = 0
+    count = errors = events = finished = 0
+    first_error = ""
     me = psutil.Process()
     time.sleep(max(0.0, t_start - now()))
     for s in st.values():
@@ -427,20 +433,48 @@ def health_worker(port: int, nconns: int, pipe: Any) -> None:
                     continue
                 if s[4]:
                     continue
+                good = ok is None or ok(payload)
                 if t >= t_meas0:
                     if t >= t_end:
                         s[4] = True
                         finished += 1
                         continue
-                    count += 1
-                    lat.append(t - s[2])
+                    if good:
+                        count += 1
+                        lat.append(t - s[2])
+                    else:
+                        errors += 1
+                if not good and not first_error:
+                    first_error = payload[:400].decode(errors="replace")
                 fire(s)
     cpu2 = sum(me.cpu_times()[:2])
-    pipe.send(("result", count, lat.tobytes(), events, cpu2 - (cpu1 if cpu1 is not None else cpu2)))
     for s in st.values():
         with contextlib.suppress(OSError):
             s[0].send(wsraw.close_frame())
         s[0].close()
+    return {
+        "count": count,
+        "lat": lat,
+        "events": events,
+        "cpu": cpu2 - (cpu1 if cpu1 is not None else cpu2),
+        "errors": errors,
+        "first_error": first_error,
+    }
+
+
+def health_worker(port: int, nconns: int, pipe: Any) -> None:
+    """Load generator process: one ``health`` in flight per socket (see :func:`closed_loop`)."""
+    pin_client()
+    wsraw.raise_fd_limit()
+    conns = _open_many(port, nconns, ["operator.read"])
+    pipe.send(("ready", nconns))
+    _, t_start, warmup, duration = pipe.recv()
+
+    def request(n: int, fd: int) -> bytes:
+        return b'{"type":"req","id":"' + str(n).encode() + b'","method":"health","params":{}}'
+
+    r = closed_loop(conns, t_start, warmup, duration, request)
+    pipe.send(("result", r["count"], r["lat"].tobytes(), r["events"], r["cpu"]))
 
 
 def fanout_worker(port: int, nconns: int, pipe: Any) -> None:

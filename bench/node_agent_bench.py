@@ -324,16 +324,6 @@ def invoke_worker(port: int, nconns: int, node_id: str, wid: int, pipe: Any) -> 
     conns = gb._open_many(port, nconns, ["operator.admin", "operator.read", "operator.write"])
     pipe.send(("ready", nconns))
     _, t_start, warmup, duration = pipe.recv()
-    t_meas0 = t_start + warmup
-    t_end = t_meas0 + duration
-    now = wsraw.now
-    lat = array("d")
-    ep = select.epoll()
-    st: dict[int, list[Any]] = {}  # fd -> [sock, reader, t_sent, n_sent, finished]
-    for sock, reader in conns:
-        sock.setblocking(False)
-        ep.register(sock.fileno(), select.EPOLLIN)
-        st[sock.fileno()] = [sock, reader, 0.0, 0, False]
     run = uuid.uuid4().hex[:8].encode()
     a = b'{"type":"req","id":"'
     b = (
@@ -344,68 +334,25 @@ def invoke_worker(port: int, nconns: int, node_id: str, wid: int, pipe: Any) -> 
     )
     c = b'"}}'
 
-    def fire(s: list[Any]) -> None:
-        s[3] += 1
-        n = str(s[3]).encode() + b"-" + str(s[0].fileno()).encode()
-        s[2] = now()
-        s[0].send(wsraw.text_frame(a + n + b + n + c))
+    def request(n: int, fd: int) -> bytes:
+        key = str(n).encode() + b"-" + str(fd).encode()  # unique per call: the gateway dedupes keys
+        return a + key + b + key + c
 
-    count = errors = events = finished = 0
-    first_error = ""
-    me = psutil.Process()
-    time.sleep(max(0.0, t_start - now()))
-    for s in st.values():
-        fire(s)
-    cpu1 = None
-    while finished < len(st):
-        evs = ep.poll(1.0)
-        t = now()
-        if cpu1 is None and t >= t_meas0:
-            cpu1 = sum(me.cpu_times()[:2])
-        if not evs and t > t_end + 15:
-            break
-        for fd, _ in evs:
-            s = st[fd]
-            try:
-                data = s[0].recv(262144)
-            except BlockingIOError:
-                continue
-            if not data:
-                ep.unregister(fd)
-                if not s[4]:
-                    s[4] = True
-                    finished += 1
-                continue
-            for op, payload in s[1].feed(data):
-                if op == 9:
-                    s[0].send(wsraw.pong(payload))
-                    continue
-                if op != 1 or not payload.startswith(gb.RES_PREFIX):
-                    events += 1
-                    continue
-                if s[4]:
-                    continue
-                ok = b'"ok":true' in payload[:96]
-                if t >= t_meas0:
-                    if t >= t_end:
-                        s[4] = True
-                        finished += 1
-                        continue
-                    if ok:
-                        count += 1
-                        lat.append(t - s[2])
-                    else:
-                        errors += 1
-                if not ok and not first_error:
-                    first_error = payload[:400].decode(errors="replace")
-                fire(s)
-    cpu2 = sum(me.cpu_times()[:2])
-    cpu = cpu2 - (cpu1 if cpu1 is not None else cpu2)
-    pipe.send(("result", count, lat.tobytes(), events, cpu, errors, first_error))
-    for s in st.values():
-        with contextlib.suppress(OSError):
-            s[0].send(wsraw.close_frame())
-        s[0].close()
+    def ok(payload: bytes) -> bool:
+        return b'"ok":true' in payload[:96]
+
+    r = gb.closed_loop(conns, t_start, warmup, duration, request, ok)
+    pipe.send(
+        (
+            "result",
+            r["count"],
+            r["lat"].tobytes(),
+            r["events"],
+            r["cpu"],
+            r["errors"],
+            r["first_error"],
+        )
+    )
 
 
 def invoke_load(
