@@ -13,13 +13,19 @@ import anyio
 from pydantic import BaseModel, ConfigDict
 
 from openclaw_gateway.channels.adapter import (
+    AttachmentError,
     AuthError,
     ChannelContext,
     PermanentSendError,
     TransientSendError,
 )
 from openclaw_gateway.channels.config import ChannelConfig
-from openclaw_gateway.channels.model import InboundMessage, OutboundMessage, SendResult
+from openclaw_gateway.channels.model import (
+    Attachment,
+    InboundMessage,
+    OutboundMessage,
+    SendResult,
+)
 from openclaw_gateway.hooks import hookimpl
 from openclaw_gateway.hooks.registry import ChannelSpec, ConfigSection
 
@@ -70,6 +76,15 @@ class FakeAdapter:
     async def typing(self, chat_id: str, thread_id: str | None) -> None:
         self.hub.typing += 1
 
+    async def fetch_attachment(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        self.hub.fetched.append((attachment.file_id or "", max_bytes))
+        data = self.hub.files.get(attachment.file_id or "")
+        if data is None:
+            raise AttachmentError("404 file not found")
+        if len(data) > max_bytes:
+            raise AttachmentError(f"larger than {max_bytes} bytes")
+        return data
+
     async def probe(self) -> dict[str, Any]:
         return {"ok": True, "bot": "@fakebot"}
 
@@ -91,6 +106,8 @@ class FakeHub:
         self.typing = 0
         self.runs = 0
         self.logged_out = False
+        self.files: dict[str, bytes] = {}
+        self.fetched: list[tuple[str, int]] = []
         self._n = 0
 
     async def inbound(

@@ -9,7 +9,7 @@ import pytest
 from test_nodes import approve_pending, connect_node, next_event
 
 from agent_plugins import PLUGIN
-from wire import TOKEN, DeviceKey, Peer, operator
+from wire import TOKEN, DeviceKey, Peer, connect_frame, open_peer, operator
 
 pytestmark = pytest.mark.anyio
 
@@ -306,3 +306,84 @@ async def test_node_commands_become_agent_tools(gateway_factory):
                 0
             ]["text"]
         )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+
+
+async def test_attachments_reach_the_agent_and_bad_ones_are_refused(gateway):
+    import base64
+
+    peer = await open_peer(gateway.port)
+    frame = connect_frame(token=TOKEN, scopes=ALL)
+    await peer.send(frame)
+    hello = await peer.recv_res(frame["id"])
+    assert hello["payload"]["policy"]["attachments"] == {
+        "maxBytes": 19_464_192,
+        "maxImageBytes": 6_291_456,
+    }
+    png = base64.b64encode(PNG).decode()
+    res = await peer.request(
+        "chat.send",
+        {
+            "sessionKey": "main",
+            "message": "what is this?",
+            "idempotencyKey": "img-1",
+            "attachments": [
+                {"type": "image", "mimeType": "image/png", "fileName": "dot.png", "content": png},
+                {
+                    "mimeType": "text/csv",
+                    "fileName": "t.csv",
+                    "content": "data:text/csv;base64," + base64.b64encode(b"a,b\n1,2\n").decode(),
+                },
+            ],
+        },
+    )
+    assert res["payload"]["status"] == "started", res
+    done = await peer.request("agent.wait", {"runId": "img-1", "timeoutMs": 5000})
+    assert done["payload"]["status"] == "ok"
+    history = await peer.request("chat.history", {"sessionKey": "main"})
+    user, assistant = history["payload"]["messages"]
+    assert [p["type"] for p in user["content"]] == ["text", "image", "file"]
+    assert user["content"][1]["fileName"] == "dot.png" and "content" not in user["content"][1]
+    assert f"You sent 1 image(s): image/png {len(PNG)} bytes" in assistant["content"][0]["text"]
+    stored = gateway.config.state_dir / "media" / user["content"][1]["media"]
+    assert stored.read_bytes() == PNG
+
+    bad = await peer.request(
+        "agent",
+        {
+            "message": "x",
+            "idempotencyKey": "img-2",
+            "attachments": [{"mimeType": "image/png", "content": "not base64!"}],
+        },
+    )
+    assert bad["error"]["code"] == "INVALID_REQUEST"
+    assert bad["error"]["details"]["path"] == "/attachments/0/content"
+    assert "not valid base64" in bad["error"]["message"]
+    big = base64.b64encode(b"\xff\xd8\xff" + bytes(6_291_456)).decode()
+    bad = await peer.request(
+        "agent",
+        {
+            "message": "x",
+            "idempotencyKey": "img-3",
+            "attachments": [{"mimeType": "image/jpeg", "content": big}],
+        },
+    )
+    assert bad["error"]["code"] == "INVALID_REQUEST"
+    assert "over 6291456" in bad["error"]["message"]
+    # Declared as a file but the bytes are an image: the image limit applies.
+    bad = await peer.request(
+        "agent",
+        {
+            "message": "x",
+            "idempotencyKey": "img-4",
+            "attachments": [{"fileName": "blob", "content": big}],
+        },
+    )
+    assert bad["error"]["details"]["path"] == "/attachments/0", bad
+    too_many = [{"mimeType": "text/plain", "content": "eA=="}] * 11
+    bad = await peer.request(
+        "agent", {"message": "x", "idempotencyKey": "img-5", "attachments": too_many}
+    )
+    assert bad["error"]["details"]["path"] == "/attachments"

@@ -305,3 +305,122 @@ async def test_send_with_media(gateway_factory):
         assert res["error"]["message"] == "invalid send params: a message or a mediaUrl is required"
     finally:
         await cm.__aexit__(None, None, None)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 120
+
+
+async def test_inbound_attachments_reach_the_agent_and_the_transcript(gateway_factory, tmp_path):
+    from openclaw_gateway.channels.model import Attachment
+
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    hub.files = {"photo-1": PNG, "notes-1": b"buy milk\n"}
+    cm, gw = await started(gateway_factory, plugin, dm_policy="open")
+    try:
+        await hub.inbound(
+            "look at these",
+            sender="u9",
+            attachments=[
+                Attachment(kind="image", file_id="photo-1"),  # no name, no type: sniffed
+                Attachment(kind="document", file_id="notes-1", name="notes.txt"),
+                Attachment(kind="document", file_id="gone", name="old.pdf"),
+                Attachment(kind="video", file_id="huge", name="big.mp4", size=10**9),
+            ],
+        )
+        reply = "".join(m.text for m in await hub.wait_sent(1))
+        assert f"You sent 1 image(s): image/png {len(PNG)} bytes" in reply
+        # The declared-too-large file was never downloaded; the image was capped at the image limit.
+        assert [f for f, _ in hub.fetched] == ["photo-1", "notes-1", "gone"]
+        assert hub.fetched[0][1] == 6_291_456
+
+        admin = await operator(gw.port, TOKEN, ALL)
+        history = await admin.request("chat.history", {"sessionKey": "agent:main:fakechat:dm:u9"})
+        parts = history["payload"]["messages"][0]["content"]
+        assert parts[0] == {"type": "text", "text": "look at these"}
+        image, notes, gone, huge = parts[1:]
+        assert (image["type"], image["mimeType"], image["size"]) == ("image", "image/png", len(PNG))
+        assert (notes["type"], notes["fileName"], notes["mimeType"]) == (
+            "file",
+            "notes.txt",
+            "text/plain",
+        )
+        assert gone == {"type": "file", "fileName": "old.pdf", "unavailable": "404 file not found"}
+        assert "over the 19464192-byte limit" in huge["unavailable"]
+        stored = gw.config.state_dir / "media" / image["media"]
+        assert stored.read_bytes() == PNG
+
+        # The model sees the text file inline and is told which files it could not read.
+        conversation = await gw.runs._conversation(
+            next(r for r in gw.runs.runs.values() if r.session_key.endswith(":u9"))
+        )
+        user = conversation[1]
+        assert "buy milk" in user.content and "old.pdf could not be read" in user.content
+        assert [i.data for i in user.images] == [PNG]
+        status = await admin.request("channels.status", {})
+        counters = status["payload"]["channels"]["fakechat"]["accounts"]["default"]["counters"]
+        assert counters["attachments:fetched"] == 2
+        assert counters["attachments:failed"] == 1
+        assert counters["attachments:too-large"] == 1
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_a_plugin_that_raises_while_fetching_still_gets_an_answer(gateway_factory):
+    from openclaw_gateway.channels.model import Attachment
+
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+
+    async def broken(attachment, *, max_bytes):
+        raise RuntimeError("plugin bug")
+
+    cm, _gw = await started(gateway_factory, plugin, dm_policy="open")
+    try:
+        hub.adapter.fetch_attachment = broken
+        await hub.inbound("hi", sender="u8", attachments=[Attachment(file_id="x", name="a.png")])
+        reply = "".join(m.text for m in await hub.wait_sent(1))
+        assert 'You said: "hi' in reply
+        assert "a.png could not be read: download failed (RuntimeError)" in reply
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_a_flooding_sender_is_rate_limited_and_told_once(gateway_factory):
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    cm, gw = await started(
+        gateway_factory, plugin, dm_policy="open", rate_limit_per_minute=1, rate_limit_burst=2
+    )
+    try:
+        for i in range(6):
+            await hub.inbound(f"msg {i}", sender="spammer")
+        await hub.inbound("me too", sender="calm")  # another sender is not affected
+        sent = await hub.wait_sent(4)
+        await anyio.sleep(0.3)
+        texts = [m.text for m in hub.sent]
+        assert sum("faster than this assistant answers" in t for t in texts) == 1
+        answered = [t for t in texts if "You said" in t]
+        assert len(answered) == 3 and any('"me too"' in t for t in answered)
+        assert len(sent) == 4
+        admin = await operator(gw.port, TOKEN, ALL)
+        status = await admin.request("channels.status", {})
+        counters = status["payload"]["channels"]["fakechat"]["accounts"]["default"]["counters"]
+        assert counters["dropped:rate-limited"] == 4
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+def test_sender_limiter_refills_over_time():
+    from openclaw_gateway.channels.router import SenderLimiter
+
+    limiter = SenderLimiter(size=2)
+    key = ("c", "a", "s")
+    assert limiter.allow(key, 60, 1, now=0.0) == (True, False)
+    assert limiter.allow(key, 60, 1, now=0.1) == (False, True)
+    assert limiter.allow(key, 60, 1, now=0.2) == (False, False)  # told once per episode
+    assert limiter.allow(key, 60, 1, now=1.3) == (True, False)  # one token a second
+    assert limiter.allow(key, 0, 1, now=1.3) == (True, False)  # 0 = off
+    for n in range(5):
+        limiter.allow(("c", "a", str(n)), 60, 1, now=2.0)
+    assert len(limiter._buckets) == 2

@@ -256,6 +256,7 @@ async def test_hello_ok_required_shape(gateway_factory):
             "maxPayload": 200_000,
             "maxBufferedBytes": gw.config.max_buffered_bytes,
             "tickIntervalMs": 12_345,
+            "attachments": {"maxBytes": 19_464_192, "maxImageBytes": 6_291_456},
         }
         await peer.ws.close()
 

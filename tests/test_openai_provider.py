@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from importlib import metadata
 from typing import Any
@@ -20,6 +21,7 @@ from openclaw_gateway_openai.provider import (
 
 from openclaw_gateway.agent.provider import (
     Finished,
+    ImageInput,
     Message,
     ProviderError,
     TextDelta,
@@ -641,3 +643,55 @@ async def test_gateway_abort_cuts_a_streaming_answer(gateway_factory, fake):
             assert aborted["payload"]["runIds"] == ["oa-abort"]
             done = await peer.request("agent.wait", {"runId": "oa-abort", "timeoutMs": 5000})
         assert done["payload"]["status"] == "aborted"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
+
+
+def test_user_images_become_image_url_parts_or_a_note_for_text_only_models():
+    message = Message("user", "what is it?", images=(ImageInput("image/png", PNG),))
+    url = "data:image/png;base64," + base64.b64encode(PNG).decode()
+    assert to_api_messages([message]) == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is it?"},
+                {"type": "image_url", "image_url": {"url": url}},
+            ],
+        }
+    ]
+    text_only = to_api_messages([message], images=False)[0]["content"]
+    assert text_only.startswith("what is it?") and "cannot see images" in text_only
+
+
+async def test_gateway_sends_attached_images_to_the_model(gateway_factory, fake):
+    fake.script(text_reply("A black square."))
+    fake.script(text_reply("Still a square."))
+    async with gateway_factory(
+        extra_plugins=(openclaw_gateway_openai,), agent=agent_config(fake)
+    ) as gw:
+        peer = await operator(gw.port, TOKEN, ALL)
+        attachment = {"mimeType": "image/png", "content": base64.b64encode(PNG).decode()}
+        res = await peer.request(
+            "chat.send",
+            {
+                "sessionKey": "main",
+                "message": "describe",
+                "idempotencyKey": "im-1",
+                "attachments": [attachment],
+            },
+        )
+        assert res["ok"], res
+        done = await peer.request("agent.wait", {"runId": "im-1", "timeoutMs": 5000})
+        assert done["payload"]["status"] == "ok"
+        user = fake.requests[0].body["messages"][-1]
+        assert user["content"][1]["image_url"]["url"].startswith("data:image/png;base64,")
+        assert base64.b64decode(user["content"][1]["image_url"]["url"].split(",")[1]) == PNG
+        # The next turn still shows the model the earlier image (it is in the history window).
+        await peer.request(
+            "chat.send", {"sessionKey": "main", "message": "and now?", "idempotencyKey": "im-2"}
+        )
+        await peer.request("agent.wait", {"runId": "im-2", "timeoutMs": 5000})
+        history = fake.requests[1].body["messages"]
+        assert history[1]["content"][1]["type"] == "image_url"
+        assert history[-1] == {"role": "user", "content": "and now?"}

@@ -72,6 +72,9 @@ class AgentConfig(BaseModel):
     max_tool_rounds: int = Field(8, ge=1, le=64)
     run_timeout_ms: int = Field(600_000, ge=1000)
     history_limit: int = Field(50, ge=1, le=1000)
+    image_input: bool = Field(
+        True, description="send attached images to the model; false for text-only models"
+    )
     node_tools: Literal["off", "safe", "all"] = Field(
         "safe", description="which approved node commands the agent may call as tools"
     )

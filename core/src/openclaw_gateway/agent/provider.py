@@ -24,6 +24,14 @@ class ToolCall:
 
 
 @dataclass(frozen=True)
+class ImageInput:
+    """An image the user attached; providers that take images send it beside the text."""
+
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class Message:
     """One conversation message in provider-neutral form (OpenAI chat shape)."""
 
@@ -32,6 +40,8 @@ class Message:
     tool_calls: tuple[ToolCall, ...] = ()
     tool_call_id: str | None = None
     name: str | None = None
+    images: tuple[ImageInput, ...] = ()
+    """On user messages: attached images (see ``agent/media.py`` for other files)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,9 @@ class OfflineProvider:
         else:
             user_text = last.content.strip()
             text = f'{OFFLINE_NOTICE}\n\nYou said: "{user_text}"'
+            if last.images:
+                sizes = ", ".join(f"{i.mime} {len(i.data)} bytes" for i in last.images)
+                text += f"\n\nYou sent {len(last.images)} image(s): {sizes}."
         words = text.split(" ")
         for start in range(0, len(words), 4):  # a few words per delta, like a model streams
             if self.chunk_delay:

@@ -11,15 +11,18 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from ..state import sessions as store
+from .media import MediaStore, StoredMedia, Unavailable, describe_unavailable
 from .provider import (
     AgentProvider,
     Finished,
+    ImageInput,
     Message,
     OfflineProvider,
     ProviderError,
@@ -38,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("openclaw_gateway.agent")
 
 MAX_REMEMBERED_RUNS = 2000
+MAX_HISTORY_IMAGES = 4
+"""Images older than the last few are not re-sent to the model on every turn (cost, context)."""
 
 
 def _now_ms() -> int:
@@ -127,6 +132,7 @@ class RunManager:
         self.runs: OrderedDict[str, Run] = OrderedDict()
         self._locks: dict[str, tuple[anyio.Lock, int]] = {}
         self._provider: AgentProvider | None = None
+        self.media = MediaStore(gateway.config.state_dir / "media")
         # Runs left 'running' by a crash or restart end as errors (once, at start, before serving).
         interrupted = store.fail_interrupted_runs(gateway.db.conn, _now_ms())
         if interrupted:
@@ -169,8 +175,17 @@ class RunManager:
 
     # --- submit / wait / abort ----------------------------------------------------------------
 
-    async def submit(self, *, run_id: str, session_key: str, message: str, kind: str) -> Run:
-        """Persist the user's message, queue the run on its session, and return at once."""
+    async def submit(
+        self,
+        *,
+        run_id: str,
+        session_key: str,
+        message: str,
+        kind: str,
+        media: Sequence[StoredMedia | Unavailable] = (),
+    ) -> Run:
+        """Persist the user's message (with references to its stored attachments), queue the run
+        on its session, and return at once."""
         gw = self.gateway
         db = gw.db
         now = _now_ms()
@@ -185,7 +200,12 @@ class RunManager:
             db.conn,
             session_key,
             run_id,
-            {"role": "user", "content": [{"type": "text", "text": message}], "timestamp": now},
+            {
+                "role": "user",
+                "content": [{"type": "text", "text": message}]
+                + [m.transcript_part() for m in media],
+                "timestamp": now,
+            },
             now,
         )
         self._remember(run)
@@ -328,10 +348,16 @@ class RunManager:
         cfg = self.gateway.config.agent
         bodies, _ = await db.run(store.history, db.conn, run.session_key, cfg.history_limit)
         messages = [Message("system", cfg.system_prompt)]
-        for body in bodies:
-            text = "".join(
-                part.get("text", "") for part in body.get("content", []) if isinstance(part, dict)
-            )
+        images_left = MAX_HISTORY_IMAGES
+        user_images: dict[int, tuple[ImageInput, ...]] = {}
+        for index in range(len(bodies) - 1, -1, -1):  # newest first: the latest images count
+            if bodies[index]["role"] == "user" and images_left > 0:
+                found = await self._images(bodies[index], images_left)
+                images_left -= len(found)
+                user_images[index] = found
+        for index, body in enumerate(bodies):
+            parts = [p for p in body.get("content", []) if isinstance(p, dict)]
+            text = "".join(part.get("text", "") for part in parts)
             if body["role"] == "tool":
                 messages.append(
                     Message(
@@ -343,9 +369,30 @@ class RunManager:
                     ToolCall(c["id"], c["name"], c["arguments"]) for c in body["toolCalls"]
                 )
                 messages.append(Message("assistant", text, tool_calls=calls))
-            elif body["role"] in ("user", "assistant"):
-                messages.append(Message(body["role"], text))
+            elif body["role"] == "user":
+                notes = [await self._file_note(part) for part in parts]
+                text = "\n\n".join([text, *(n for n in notes if n)]).strip()
+                messages.append(Message("user", text, images=user_images.get(index, ())))
+            elif body["role"] == "assistant":
+                messages.append(Message("assistant", text))
         return messages
+
+    async def _images(self, body: dict[str, Any], limit: int) -> tuple[ImageInput, ...]:
+        found: list[ImageInput] = []
+        for part in body.get("content", []):
+            media = StoredMedia.from_part(part) if isinstance(part, dict) else None
+            if media is not None and media.kind == "image" and len(found) < limit:
+                image = await self.media.image_input(media)
+                if image is not None:
+                    found.append(image)
+        return tuple(found)
+
+    async def _file_note(self, part: dict[str, Any]) -> str | None:
+        """What the model reads for a non-image attachment (images travel as image inputs)."""
+        media = StoredMedia.from_part(part)
+        if media is None:
+            return describe_unavailable(part)
+        return None if media.kind == "image" else await self.media.describe(media)
 
     async def _one_turn(
         self,

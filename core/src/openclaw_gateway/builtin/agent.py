@@ -7,12 +7,15 @@ Both are deduplicated by ``idempotencyKey`` (= the ``runId``), also across resta
 
 from __future__ import annotations
 
+import binascii
 import time
+from base64 import b64decode
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from ..agent import media
 from ..agent.runs import Run
 from ..agent.sessions import canonical_session_key
 from ..auth.scopes import ADMIN, READ, WRITE
@@ -26,6 +29,48 @@ RESET_COMMANDS = ("/new", "/reset")
 MAX_MESSAGE = 256 * 1024
 
 
+class AttachmentParam(BaseModel):
+    """``{type?, mimeType?, fileName?, content: <base64>}`` as the reference's clients send it
+    (``content`` may also be a ``data:`` URL); decoded and checked against
+    ``hello-ok.policy.attachments`` here, so a bad one is an INVALID_REQUEST with its path."""
+
+    model_config = ConfigDict(extra="ignore")
+    type: str | None = None
+    mimeType: str | None = Field(None, max_length=200)
+    fileName: str | None = Field(None, max_length=255)
+    content: str = Field(min_length=1)
+    _data: bytes = PrivateAttr(b"")
+
+    @field_validator("content")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        if value.startswith("data:"):
+            value = value.partition(",")[2]
+        try:
+            b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("content is not valid base64") from None
+        return value
+
+    @model_validator(mode="after")
+    def _decode(self) -> Self:
+        self._data = b64decode(self.content)
+        if not self.mimeType and self.type == "image":
+            self.mimeType = "image/png"
+        mime = media.guess_mime(self.fileName, self.mimeType)
+        limit = media.limit_for(mime)
+        if len(self._data) > limit:
+            raise ValueError(f"{mime} attachment of {len(self._data)} bytes is over {limit}")
+        return self
+
+    @property
+    def data(self) -> bytes:
+        return self._data
+
+
+Attachments = list[AttachmentParam]
+
+
 class AgentParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
     message: str = Field(max_length=MAX_MESSAGE)
@@ -33,6 +78,7 @@ class AgentParams(BaseModel):
     agentId: str | None = None
     sessionKey: str | None = None
     sessionId: str | None = None
+    attachments: Attachments = Field(default_factory=list, max_length=media.MAX_ATTACHMENTS)
 
 
 class WaitParams(BaseModel):
@@ -46,6 +92,7 @@ class ChatSendParams(BaseModel):
     sessionKey: str | None = None
     message: str = Field(max_length=MAX_MESSAGE)
     idempotencyKey: str = Field(min_length=1, max_length=200)
+    attachments: Attachments = Field(default_factory=list, max_length=media.MAX_ATTACHMENTS)
 
 
 class HistoryParams(BaseModel):
@@ -77,6 +124,22 @@ def _failed(run: Run) -> GatewayError:
     return GatewayError(ErrorCode.UNAVAILABLE, run.summary, payload=run.final_payload())
 
 
+async def _store(ctx: MethodContext, attachments: Attachments) -> list[media.StoredMedia]:
+    stored = []
+    for index, a in enumerate(attachments):
+        try:
+            stored.append(
+                await ctx.gateway.runs.media.save(
+                    a.data, name=a.fileName, mime=a.mimeType, origin="upload"
+                )
+            )
+        except media.MediaTooLarge as exc:  # its sniffed type has a lower limit than declared
+            raise invalid_request(
+                f"attachment {index}: {exc}", code="INVALID_PARAMS", path=f"/attachments/{index}"
+            ) from None
+    return stored
+
+
 def agent_scope(params: Any) -> str:
     message = params.get("message") if isinstance(params, dict) else None
     return ADMIN if isinstance(message, str) and message.strip() in RESET_COMMANDS else WRITE
@@ -93,7 +156,11 @@ async def agent(ctx: MethodContext, params: AgentParams) -> Any:
     run = await runs.find(run_id)
     if run is None:
         run = await runs.submit(
-            run_id=run_id, session_key=session_key, message=params.message, kind="agent"
+            run_id=run_id,
+            session_key=session_key,
+            message=params.message,
+            kind="agent",
+            media=await _store(ctx, params.attachments),
         )
     if run.active:
         ack = {
@@ -130,7 +197,13 @@ async def chat_send(ctx: MethodContext, params: ChatSendParams) -> Any:
             raise _failed(run)
         return run.final_payload()
     session_key = canonical_session_key(params.sessionKey, run_id)
-    await runs.submit(run_id=run_id, session_key=session_key, message=params.message, kind="chat")
+    await runs.submit(
+        run_id=run_id,
+        session_key=session_key,
+        message=params.message,
+        kind="chat",
+        media=await _store(ctx, params.attachments),
+    )
     return {"runId": run_id, "status": "started"}
 
 

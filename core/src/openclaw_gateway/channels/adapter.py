@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from .model import InboundMessage, OutboundMessage, SendResult
+from .model import Attachment, InboundMessage, OutboundMessage, SendResult
 
 Markup = Literal["plain", "markdown", "html", "mrkdwn"]
 
@@ -45,6 +45,11 @@ class PermanentSendError(ChannelError):
 
 class AuthError(ChannelError):
     """Raised when the service refuses the account's credentials."""
+
+
+class AttachmentError(ChannelError):
+    """Raised by ``fetch_attachment`` when the bytes cannot be had (gone, refused, too large).
+    The core still answers the message and tells the agent the file could not be read."""
 
 
 @dataclass
@@ -77,6 +82,13 @@ class ChannelAdapter(Protocol):
 
     async def typing(self, chat_id: str, thread_id: str | None) -> None:
         """Show a typing indicator (best effort; errors are ignored by the core)."""
+
+    async def fetch_attachment(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        """The bytes of an inbound attachment (Telegram ``getFile``, Slack ``url_private``, a
+        Discord CDN URL…), at most ``max_bytes``: raise :class:`AttachmentError` when the file is
+        larger (check the declared size first, then stop reading at the limit), gone or refused.
+        Optional: without it the agent only learns the attachment's name and kind."""
+        ...
 
     async def probe(self) -> dict[str, Any]:
         """A cheap live check for ``channels.status`` (e.g. getMe / auth.test)."""

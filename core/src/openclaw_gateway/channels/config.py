@@ -7,6 +7,7 @@ allow_from = ["12345"]         # sender ids always allowed in DMs
 group_policy = "allowlist"     # allowlist | open | disabled
 groups = ["-100123"]           # group/channel ids the bot answers in (allowlist policy)
 require_mention = true         # in groups, answer only when mentioned
+rate_limit_per_minute = 20     # per sender (0 = off); bursts of rate_limit_burst = 10
 
 [plugins.telegram.accounts.default]
 token = "123:abc"              # or env OPENCLAW_GATEWAY_PLUGINS__TELEGRAM__ACCOUNTS__DEFAULT__TOKEN
@@ -34,4 +35,6 @@ class ChannelConfig(BaseModel, Generic[AccountT]):
     group_policy: GroupPolicy = "allowlist"
     groups: list[str] = Field(default_factory=list)
     require_mention: bool = True
+    rate_limit_per_minute: int = Field(20, ge=0, description="per sender; 0 = no limit")
+    rate_limit_burst: int = Field(10, ge=1, description="messages a sender may send at once")
     accounts: dict[str, AccountT] = Field(default_factory=dict)

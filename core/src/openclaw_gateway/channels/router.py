@@ -1,5 +1,6 @@
-"""From an inbound message to a reply: de-duplication, DM policy and pairing codes, group gating,
-the peer's session, an agent run with a typing indicator, and a chunked reply with retries.
+"""From an inbound message to a reply: de-duplication, a per-sender rate limit, DM policy and
+pairing codes, group gating, the attachments fetched for the agent, the peer's session, an agent
+run with a typing indicator, and a chunked reply with retries.
 
 Every message that is not answered is counted with its reason (``channels.status``); a reply that
 cannot be delivered is reported (counter, log, ``channels.delivery`` event), never silently lost.
@@ -7,6 +8,7 @@ cannot be delivered is reported (counter, log, ``channels.delivery`` event), nev
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -15,10 +17,12 @@ from typing import TYPE_CHECKING
 
 import anyio
 
+from ..agent import media
+from ..agent.media import StoredMedia, Unavailable
 from ..agent.sessions import peer_session_key
 from ..state import channels as store
 from ..state import sessions as session_store
-from .adapter import ChannelAdapter, PermanentSendError, TransientSendError
+from .adapter import AttachmentError, ChannelAdapter, PermanentSendError, TransientSendError
 from .chunking import chunk_text
 from .model import Attachment, InboundMessage, OutboundMessage, SendResult
 
@@ -31,6 +35,8 @@ log = logging.getLogger("openclaw_gateway.channels.router")
 SEND_ATTEMPTS = 5
 TYPING_EVERY = 4.0
 DEDUPE_SIZE = 10_000
+FETCH_TIMEOUT = 60.0
+LIMITER_SIZE = 10_000
 
 
 def _now_ms() -> int:
@@ -54,6 +60,32 @@ class Deduper:
         return True
 
 
+class SenderLimiter:
+    """A token bucket per sender (``rate_limit_per_minute``, bursts of ``rate_limit_burst``), so
+    one chatty or hostile account can neither run up model costs nor make the bot spam pairing
+    codes. Remembers the last ``size`` senders."""
+
+    def __init__(self, size: int = LIMITER_SIZE) -> None:
+        self.size = size
+        self._buckets: OrderedDict[tuple[str, str, str], tuple[float, float, bool]] = OrderedDict()
+
+    def allow(
+        self, key: tuple[str, str, str], per_minute: int, burst: int, now: float | None = None
+    ) -> tuple[bool, bool]:
+        """``(allowed, first_refusal)``: the second is True once per run of refused messages."""
+        if per_minute <= 0:
+            return True, False
+        now = time.monotonic() if now is None else now
+        tokens, last, refused = self._buckets.pop(key, (float(burst), now, False))
+        tokens = min(float(burst), tokens + (now - last) * per_minute / 60.0)
+        allowed = tokens >= 1.0
+        first_refusal = not allowed and not refused
+        self._buckets[key] = (tokens - 1.0 if allowed else tokens, now, not allowed)
+        while len(self._buckets) > self.size:
+            self._buckets.popitem(last=False)
+        return allowed, first_refusal
+
+
 async def deliver_inbound(gw: Gateway, state: AccountState, msg: InboundMessage) -> None:
     """The ``ChannelContext.deliver`` of every account: decide, then answer in the background."""
     state.counters["received"] += 1
@@ -64,7 +96,27 @@ async def deliver_inbound(gw: Gateway, state: AccountState, msg: InboundMessage)
     if adapter is None:
         state.counters["dropped:not-ready"] += 1
         return
+    config = gw.channels.config(msg.channel)
+    if config is not None:
+        allowed, first_refusal = gw.channel_limiter.allow(
+            (msg.channel, msg.account, msg.sender_id),
+            config.rate_limit_per_minute,
+            config.rate_limit_burst,
+        )
+        if not allowed:
+            state.counters["dropped:rate-limited"] += 1
+            if first_refusal and not msg.is_group:
+                gw.spawn(lambda: _tell_slow_down(gw, state, adapter, msg))
+            return
     gw.spawn(lambda: _handle(gw, state, adapter, msg))
+
+
+async def _tell_slow_down(
+    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+) -> None:
+    text = "You are sending messages faster than this assistant answers; please wait a minute."
+    with contextlib.suppress(PermanentSendError):  # already counted and reported
+        await send_text(gw, state, adapter, msg.chat_id, text, thread_id=msg.thread_id)
 
 
 async def _handle(
@@ -165,15 +217,12 @@ async def _answer(
             thread_id=msg.thread_id,
         )
         return
-    text = msg.text
-    if msg.attachments:
-        names = ", ".join(a.name or a.kind for a in msg.attachments)
-        text = f"{text}\n\n[attachments: {names}]".strip()
     run = await gw.runs.submit(
         run_id=f"{msg.channel}:{msg.account}:{msg.chat_id}:{msg.message_id}:{uuid.uuid4().hex[:8]}",
         session_key=session_key,
-        message=text,
+        message=msg.text,
         kind="channel",
+        media=await _fetch_media(gw, state, adapter, msg),
     )
     async with anyio.create_task_group() as tg:
         tg.start_soon(_keep_typing, adapter, msg)
@@ -188,6 +237,49 @@ async def _answer(
         await send_text(
             gw, state, adapter, msg.chat_id, reply, thread_id=msg.thread_id, reply_to=msg.message_id
         )
+
+
+def _expected_mime(att: Attachment) -> str:
+    mime = media.guess_mime(att.name, att.mime)
+    if mime == "application/octet-stream" and att.kind in ("image", "sticker"):
+        return "image/jpeg"  # e.g. Telegram photos: JPEG without a name or type
+    return mime
+
+
+async def _fetch_media(
+    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+) -> list[StoredMedia | Unavailable]:
+    """Download and store each attachment for the agent. A failure never drops the message: the
+    agent is told which file it could not read and why."""
+    fetch = getattr(adapter, "fetch_attachment", None)
+    out: list[StoredMedia | Unavailable] = []
+    for att in msg.attachments[: media.MAX_ATTACHMENTS]:
+        name = att.name or att.kind
+        mime = _expected_mime(att)
+        limit = media.limit_for(mime)
+        if fetch is None:
+            out.append(Unavailable(name, f"the {msg.channel} plugin cannot download files"))
+            continue
+        if att.size is not None and att.size > limit:
+            state.counters["attachments:too-large"] += 1
+            out.append(Unavailable(name, f"{att.size} bytes is over the {limit}-byte limit"))
+            continue
+        try:
+            with anyio.fail_after(FETCH_TIMEOUT):
+                data = await fetch(att, max_bytes=limit)
+            out.append(await gw.runs.media.save(data, name=att.name, mime=mime))
+            state.counters["attachments:fetched"] += 1
+        except (AttachmentError, media.MediaTooLarge) as exc:
+            state.counters["attachments:failed"] += 1
+            out.append(Unavailable(name, str(exc)))
+        except TimeoutError:
+            state.counters["attachments:failed"] += 1
+            out.append(Unavailable(name, f"the download took over {FETCH_TIMEOUT:g} s"))
+        except Exception as exc:  # a plugin bug must not lose the message
+            state.counters["attachments:failed"] += 1
+            log.warning("%s/%s: fetching %s failed: %r", msg.channel, msg.account, name, exc)
+            out.append(Unavailable(name, f"download failed ({type(exc).__name__})"))
+    return out
 
 
 async def _keep_typing(adapter: ChannelAdapter, msg: InboundMessage) -> None:

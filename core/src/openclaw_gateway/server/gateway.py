@@ -20,10 +20,11 @@ import orjson
 from .. import __version__
 from ..agent.cron import CronScheduler
 from ..agent.heartbeat import Heartbeat
+from ..agent.media import policy as media_policy
 from ..agent.runs import RunManager
 from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
 from ..channels.manager import ChannelManager
-from ..channels.router import Deduper
+from ..channels.router import Deduper, SenderLimiter
 from ..config import GatewayConfig
 from ..errors import CloseCode
 from ..hooks.registry import Registry
@@ -73,6 +74,7 @@ class Gateway:
         self.runs = RunManager(self)
         self.channels = ChannelManager(self)
         self.channel_dedupe = Deduper()
+        self.channel_limiter = SenderLimiter()
         self.cron = CronScheduler(self)
         self.heartbeat = Heartbeat(self)
         self._spawn: Spawner | None = None
@@ -147,6 +149,7 @@ class Gateway:
                 "maxPayload": self.config.max_payload,
                 "maxBufferedBytes": self.config.max_buffered_bytes,
                 "tickIntervalMs": self.config.tick_interval_ms,
+                "attachments": media_policy(),
             },
         }
 

@@ -15,6 +15,7 @@ reads are bounded here, the whole run by ``[agent] run_timeout_ms`` in the core.
 
 from __future__ import annotations
 
+import base64
 import os
 import ssl
 from collections.abc import AsyncIterator, Sequence
@@ -67,8 +68,10 @@ class OpenAIProvider:
         connect_timeout: float = CONNECT_TIMEOUT_S,
         read_timeout: float = READ_TIMEOUT_S,
         max_retries: int = MAX_RETRIES,
+        image_input: bool = True,
     ) -> None:
         self.model = model
+        self.image_input = image_input
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self._api_key = api_key or os.environ.get("OPENAI_API_KEY") or PLACEHOLDER_KEY
         self._timeout = openai.Timeout(read_timeout, connect=connect_timeout)
@@ -88,6 +91,7 @@ class OpenAIProvider:
             model=config.model,
             base_url=config.base_url,
             api_key=config.api_key.get_secret_value() if config.api_key is not None else None,
+            image_input=config.image_input,
         )
 
     def _tls_context(self) -> ssl.SSLContext:
@@ -107,7 +111,7 @@ class OpenAIProvider:
     ) -> AsyncIterator[ProviderEvent]:
         request: dict[str, Any] = {
             "model": self.model,
-            "messages": to_api_messages(messages),
+            "messages": to_api_messages(messages, images=self.image_input),
             "stream": True,
         }
         if tools:
@@ -268,7 +272,27 @@ def to_api_tools(tools: Sequence[ToolDefinition]) -> list[dict[str, Any]]:
     ]
 
 
-def to_api_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
+def user_content(message: Message, *, images: bool = True) -> str | list[dict[str, Any]]:
+    """A user message's content: plain text, or text and ``image_url`` parts (data URLs) when it
+    carries images and the model takes them; a text-only model reads a line per image instead."""
+    if not message.images:
+        return message.content
+    if not images:
+        notes = [
+            f"[an image was attached ({i.mime}, {len(i.data)} bytes); this model cannot see images]"
+            for i in message.images
+        ]
+        return "\n\n".join([message.content, *notes]).strip()
+    parts: list[dict[str, Any]] = (
+        [{"type": "text", "text": message.content}] if message.content else []
+    )
+    for image in message.images:
+        url = f"data:{image.mime};base64,{base64.b64encode(image.data).decode('ascii')}"
+        parts.append({"type": "image_url", "image_url": {"url": url}})
+    return parts
+
+
+def to_api_messages(messages: Sequence[Message], *, images: bool = True) -> list[dict[str, Any]]:
     """Provider-neutral messages in the Chat Completions shape, made acceptable to strict servers.
 
     A stored history may be cut between an assistant's tool calls and their results (the history
@@ -309,7 +333,9 @@ def to_api_messages(messages: Sequence[Message]) -> list[dict[str, Any]]:
                 }
             )
             pending.extend(call.id for call in message.tool_calls)
-        elif message.role in ("system", "user", "assistant"):
+        elif message.role == "user":
+            out.append({"role": "user", "content": user_content(message, images=images)})
+        elif message.role in ("system", "assistant"):
             out.append({"role": message.role, "content": message.content})
     settle()
     return out
