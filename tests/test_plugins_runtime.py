@@ -7,6 +7,9 @@ import anyio
 import orjson
 import pytest
 
+from openclaw_gateway.hooks import hookimpl
+from openclaw_gateway.hooks.registry import ConfigSection, HttpRoute
+
 from plugin_fixtures import crashy, echo
 from wire import TOKEN, operator
 
@@ -160,3 +163,49 @@ async def test_pages_on_the_http_port_may_open_the_websocket(gateway_factory):
         peer = await operator(gw.port, TOKEN, origin=f"http://127.0.0.1:{port}")
         assert (await peer.request("health"))["ok"]
         await peer.ws.close()
+
+
+class WebhookModePlugin:
+    """Serves its webhook only when its config asks for webhook mode (HttpRoute.when)."""
+
+    @hookimpl
+    def register_config(self, register):
+        from typing import Literal
+
+        from pydantic import BaseModel
+
+        class HookyConfig(BaseModel):
+            mode: Literal["poll", "webhook"] = "poll"
+
+        register(ConfigSection(name="hooky", model=HookyConfig))
+
+    @hookimpl
+    def register_http_routes(self, register):
+        async def hook(request):
+            return {"ok": True}
+
+        def broken(configs):
+            raise RuntimeError("bug in when()")
+
+        register(
+            HttpRoute(
+                path="/hooky/webhook",
+                handler=hook,
+                methods=("POST",),
+                when=lambda configs: getattr(configs.get("hooky"), "mode", None) == "webhook",
+            )
+        )
+        register(HttpRoute(path="/hooky/other", handler=hook, when=broken))
+
+
+async def test_routes_are_served_only_when_their_config_wants_them(gateway_factory):
+    plugin = WebhookModePlugin()
+    async with gateway_factory(extra_plugins=(plugin,), plugins={"hooky": {"mode": "poll"}}) as gw:
+        assert "http" not in gw.plugin_report  # polling: no HTTP port opened at all
+    async with gateway_factory(
+        extra_plugins=(plugin,), plugins={"hooky": {"mode": "webhook"}}
+    ) as gw:
+        assert gw.plugin_report["http"]["routes"] == ["/hooky/webhook"]  # the broken one is off
+        port = gw.plugin_report["http"]["port"]
+        status, _, body = await http(port, post("/hooky/webhook", b"{}"))
+        assert (status, orjson.loads(body)) == (200, {"ok": True})

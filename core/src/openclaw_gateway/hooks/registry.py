@@ -5,7 +5,7 @@ Every kind goes through one path, :meth:`Registry.add`, so clash detection is th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -170,6 +170,9 @@ class HttpRoute:
     ``HttpResponse`` (or ``str``/``bytes``/a JSON-able ``dict``/``list``). A ``path`` ending in
     ``/*`` matches everything under that prefix (assets). ``max_body`` overrides the listener's
     request-body limit (``http_max_body``) for this route, e.g. for a webhook that posts media.
+    ``when(configs)`` (the validated config sections by name) decides at start whether the route
+    is served at all — a webhook only in webhook mode, so a polling-only gateway opens no HTTP
+    port for it.
     """
 
     path: str
@@ -177,6 +180,7 @@ class HttpRoute:
     methods: tuple[str, ...] = ("GET",)
     max_body: int | None = None
     plugin: str = ""
+    when: Callable[[Mapping[str, BaseModel]], bool] | None = None
 
     def __post_init__(self) -> None:
         if not self.path.startswith("/") or "*" in self.path.removesuffix("/*"):

@@ -28,6 +28,7 @@ from ..auth.ratelimit import AuthRateLimiter
 from ..config import GatewayConfig
 from ..errors import CloseCode
 from ..hooks.manager import LoadedPlugins, load_plugins
+from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
 from ..hooks.supervisor import Backoff, ServiceContext, supervise
 from ..secrets import SecretStore
@@ -210,9 +211,21 @@ def _start_services(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -> 
         )
 
 
+def _wanted_routes(registry: Registry) -> dict[str, HttpRoute]:
+    wanted = {}
+    for path, route in registry.http_routes.items():
+        try:
+            if route.when is None or route.when(registry.configs):
+                wanted[path] = route
+        except Exception:  # a plugin's bug: its route is not served, the gateway starts
+            log.exception("plugin %s: deciding whether to serve %s failed", route.plugin, path)
+    return wanted
+
+
 async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -> None:
-    """The plugin HTTP listener, only when some plugin registered a route (h11 loads lazily)."""
-    routes = plugins.registry.http_routes
+    """The plugin HTTP listener, only when some plugin registered a route that its config wants
+    served (h11 loads lazily)."""
+    routes = _wanted_routes(plugins.registry)
     if not routes:
         return
     from .http import HttpServer
