@@ -14,6 +14,7 @@ from wire import (
     connect_frame,
     connect_res,
     device_connect,
+    device_connect_frame,
     open_peer,
 )
 
@@ -228,6 +229,62 @@ async def test_rate_limit_is_per_address(gateway_factory):
         assert res["ok"], res
         res, _, _ = await attempt(gw.port, connect_frame(token=TOKEN))
         assert res["error"]["details"]["code"] == "AUTH_RATE_LIMITED"
+
+
+async def test_forwarded_for_is_believed_only_from_trusted_proxies(gateway_factory):
+    def via_proxy(client: str) -> dict:
+        return {"additional_headers": {"X-Forwarded-For": f"{client}, 127.0.0.1"}}
+
+    # Untrusted: the header is ignored, so spoofing it cannot dodge the lockout.
+    async with gateway_factory(rate_limit={"max_failures": 2}) as gw:
+        for i in range(2):
+            res, _, _ = await attempt(
+                gw.port, connect_frame(token=f"b{i}"), **via_proxy("203.0.113.1")
+            )
+        res, _, _ = await attempt(gw.port, connect_frame(token=TOKEN), **via_proxy("203.0.113.2"))
+        assert res["error"]["details"]["code"] == "AUTH_RATE_LIMITED"
+
+    # Trusted (a local nginx): each client behind it has its own budget and presence address.
+    async with gateway_factory(
+        rate_limit={"max_failures": 2}, trusted_proxies=["127.0.0.1/32", "::1"]
+    ) as gw:
+        for i in range(2):
+            res, _, _ = await attempt(
+                gw.port, connect_frame(token=f"b{i}"), **via_proxy("203.0.113.1")
+            )
+        assert res["error"]["details"]["code"] == "AUTH_RATE_LIMITED"
+        peer = await open_peer(gw.port, **via_proxy("203.0.113.2"))
+        frame = connect_frame(
+            token=TOKEN,
+            scopes=["operator.read"],
+            client=client_info("openclaw-tui", "ui", instanceId="tui-1"),
+        )
+        await peer.send(frame)
+        res = await peer.recv_res(frame["id"])
+        assert res["ok"], res
+        presence = (await peer.request("system-presence", {}))["payload"]
+        assert any(e.get("ip") == "203.0.113.2" for e in presence)
+        await peer.ws.close()
+        # A proxied local client is not *direct* loopback: no silent device pairing.
+        key = DeviceKey()
+        peer = await open_peer(gw.port, **via_proxy("127.0.0.1"))
+        res = await connect_res(peer, device_connect_frame(peer, key, token=TOKEN))
+        assert res["error"]["details"]["code"] == "PAIRING_REQUIRED", res
+
+
+def test_client_address_walks_the_chain_from_the_right():
+    from openclaw_gateway.auth.proxies import client_address, parse_networks
+
+    trusted = parse_networks(["10.0.0.0/8", "127.0.0.1"])
+    assert client_address("127.0.0.1", "6.6.6.6, 1.2.3.4, 10.1.1.1", None, trusted) == "1.2.3.4"
+    assert client_address("9.9.9.9", "1.2.3.4", None, trusted) == "9.9.9.9"  # not a proxy
+    assert client_address("127.0.0.1", "", "1.2.3.4", trusted) == "1.2.3.4"  # X-Real-IP
+    assert client_address("127.0.0.1", "[2001:db8::1]:443", None, trusted) == "2001:db8::1"
+    assert client_address("127.0.0.1", "garbage", None, trusted) == "127.0.0.1"
+    assert client_address("127.0.0.1", "10.0.0.2, 10.0.0.3", None, trusted) == "10.0.0.2"
+    assert client_address("127.0.0.1", "1.2.3.4", None, ()) == "127.0.0.1"
+    with pytest.raises(ValueError, match="'nope' is not an IP address"):
+        parse_networks(["nope"])
 
 
 # --- Origin --------------------------------------------------------------------------------

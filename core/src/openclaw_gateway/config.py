@@ -125,6 +125,10 @@ class GatewayConfig(BaseSettings):
     token: SecretStr | None = None
     password: SecretStr | None = None
     allowed_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed",
+    )
     tick_interval_ms: int = Field(30_000, ge=100)
     health_refresh_ms: int = Field(60_000, ge=100)
     handshake_timeout_ms: int = Field(15_000, ge=100)
@@ -158,6 +162,14 @@ class GatewayConfig(BaseSettings):
             ipaddress.ip_address(value)
         except ValueError:
             raise ValueError("must be 'loopback', 'lan' or an IP address") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: list[str]) -> list[str]:
+        from .auth.proxies import parse_networks
+
+        parse_networks(value)
         return value
 
     @field_validator("allowed_origins")

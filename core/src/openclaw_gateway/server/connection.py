@@ -66,6 +66,7 @@ class Connection:
         "conn_id",
         "connected_at_ms",
         "device_id",
+        "direct_loopback",
         "dropped",
         "forbidden_streak",
         "granted_scopes",
@@ -91,6 +92,8 @@ class Connection:
         self.ws = ws
         self.conn_id = conn_id
         self.remote_ip = remote_ip
+        self.direct_loopback = False
+        """Loopback without proxy headers (set at connect)."""
         self.max_buffered = max_buffered
         self.on_slow = on_slow
         self.role = ""

@@ -23,6 +23,7 @@ from ..agent.heartbeat import Heartbeat
 from ..agent.media import policy as media_policy
 from ..agent.runs import RunManager
 from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
+from ..auth.proxies import parse_networks
 from ..channels.manager import ChannelManager
 from ..channels.router import Deduper, SenderLimiter
 from ..config import GatewayConfig
@@ -75,6 +76,7 @@ class Gateway:
         self.channels = ChannelManager(self)
         self.channel_dedupe = Deduper()
         self.channel_limiter = SenderLimiter()
+        self.trusted_proxies = parse_networks(config.trusted_proxies)
         self.cron = CronScheduler(self)
         self.heartbeat = Heartbeat(self)
         self._spawn: Spawner | None = None

@@ -141,7 +141,7 @@ class NodeManager:
             caps=list(dict.fromkeys(params.caps)),
             commands=offered,
             required_scopes=self.required_scopes(offered),
-            silent=conn.remote_ip in ("127.0.0.1", "::1"),
+            silent=conn.direct_loopback,
             created_at_ms=now,
         )
         stored = await db.run(node_store.upsert_request, db.conn, request)

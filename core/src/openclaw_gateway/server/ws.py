@@ -18,6 +18,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from ..auth.authenticator import ConnectInfo
+from ..auth.proxies import client_address
 from ..errors import CloseCode, ErrorCode, HandshakeRejected
 from ..protocol.codec import (
     FrameError,
@@ -39,8 +40,21 @@ log = logging.getLogger("openclaw_gateway.server")
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 
 
+def _remote_ip(gateway: Gateway, ws: ServerConnection) -> str:
+    peer = str(ws.remote_address[0]) if ws.remote_address else "?"
+    headers = ws.request.headers if ws.request is not None else None
+    if not gateway.trusted_proxies or headers is None:
+        return peer
+    return client_address(
+        peer,
+        ",".join(headers.get_all("X-Forwarded-For")),
+        headers.get("X-Real-IP"),
+        gateway.trusted_proxies,
+    )
+
+
 async def handle_connection(gateway: Gateway, ws: ServerConnection) -> None:
-    remote_ip = str(ws.remote_address[0]) if ws.remote_address else "?"
+    remote_ip = _remote_ip(gateway, ws)
     conn = Connection(
         ws,
         conn_id=str(uuid.uuid4()),
@@ -137,6 +151,7 @@ async def _handshake(gateway: Gateway, conn: Connection) -> bool:
     conn.client = params.client
     conn.device_id = outcome.device_id
     conn.auth_method = outcome.method
+    conn.direct_loopback = info.is_loopback
     conn.protocol = outcome.protocol
     conn.connected_at_ms = now
     # Authenticated peers may send up to maxPayload; before this, 64 KiB.
