@@ -21,6 +21,7 @@ import pytest
 from openclaw_gateway_discord import DiscordAccount, DiscordConfig, make_adapter
 
 from openclaw_gateway.channels.adapter import (
+    AttachmentError,
     AuthError,
     ChannelContext,
     PermanentSendError,
@@ -198,14 +199,24 @@ async def test_thread_messages_map_to_parent_channel_and_thread(fake: FakeDiscor
     assert [m.text for m in h.inbox] == ["in a thread", "in an older thread", "again"]
 
 
-async def test_attachments_are_described_not_downloaded(fake: FakeDiscord) -> None:
+async def test_attachments_in_and_their_bytes_from_the_cdn(fake: FakeDiscord) -> None:
     alice = user("alice")
     dm = fake.dm_channel(alice)
     async with running(fake) as h:
-        photo = fake.attachment("cat.png", "image/png", 2048)
+        photo_bytes = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+        photo = fake.attachment("cat.png", "image/png", data=photo_bytes, channel_id=dm["id"])
         doc = fake.attachment("notes.pdf", "application/pdf", 99)
         fake.dispatch("MESSAGE_CREATE", fake.message(dm, alice, "", attachments=[photo, doc]))
         msg = await h.next_message()
+        fetch = h.adapter.fetch_attachment
+        assert await fetch(msg.attachments[0], max_bytes=len(photo_bytes)) == photo_bytes
+        assert await fetch(msg.attachments[1], max_bytes=1000) == fake.cdn[doc["id"]]
+        # The signed CDN link is used as given (query included), and no token is sent there.
+        assert [q for q, _ in fake.cdn_requests] == [
+            photo["url"].split(str(fake.port), 1)[1],
+            doc["url"].split(str(fake.port), 1)[1],
+        ]
+        assert [auth for _, auth in fake.cdn_requests] == [None, None]
     assert msg.text == ""
     assert msg.attachments == [
         Attachment(
@@ -214,7 +225,7 @@ async def test_attachments_are_described_not_downloaded(fake: FakeDiscord) -> No
             file_id=photo["id"],
             name="cat.png",
             mime="image/png",
-            size=2048,
+            size=len(photo_bytes),
         ),
         Attachment(
             kind="document",
@@ -225,6 +236,54 @@ async def test_attachments_are_described_not_downloaded(fake: FakeDiscord) -> No
             size=99,
         ),
     ]
+
+
+async def test_fetch_attachment_too_large(fake: FakeDiscord) -> None:
+    alice = user("alice")
+    dm = fake.dm_channel(alice)
+    async with running(fake) as h:
+        big = fake.attachment("big.bin", "application/octet-stream", 5000)
+        liar = fake.attachment("liar.bin", "application/octet-stream", 100, data=b"z" * 300_000)
+        fake.dispatch("MESSAGE_CREATE", fake.message(dm, alice, "", attachments=[big, liar]))
+        msg = await h.next_message()
+        fetch = h.adapter.fetch_attachment
+        big_att, liar_att = msg.attachments
+        assert liar_att.size == 100
+        with pytest.raises(AttachmentError, match="5000 bytes, over the 4096-byte limit"):
+            await fetch(big_att, max_bytes=4096)  # Discord's size: no download at all
+        assert fake.cdn_requests == []
+        # Bigger than announced: caught by Content-Length, or (chunked) by counting the bytes.
+        with pytest.raises(AttachmentError, match="300000 bytes, over the 65536-byte limit"):
+            await fetch(liar_att, max_bytes=65536)
+        fake.cdn_chunked = True
+        with pytest.raises(AttachmentError, match=r"over the 65536-byte limit \(stopped reading\)"):
+            await fetch(liar_att, max_bytes=65536)
+        assert len(fake.cdn_requests) == 2
+        assert await fetch(liar_att, max_bytes=300_000) == b"z" * 300_000
+
+
+async def test_fetch_attachment_gone_or_unreachable(fake: FakeDiscord) -> None:
+    alice = user("alice")
+    dm = fake.dm_channel(alice)
+    async with running(fake) as h:
+        doc = fake.attachment("notes.pdf", "application/pdf", 50)
+        fake.dispatch("MESSAGE_CREATE", fake.message(dm, alice, "", attachments=[doc]))
+        [att] = (await h.next_message()).attachments
+        fetch = h.adapter.fetch_attachment
+        unsigned = att.model_copy(update={"url": att.url.split("?")[0] if att.url else None})
+        with pytest.raises(AttachmentError, match=r"gone \(404\)"):
+            await fetch(unsigned, max_bytes=1000)  # a link without (or past) its signature
+        del fake.cdn[doc["id"]]  # the message was deleted
+        with pytest.raises(AttachmentError, match=r"gone \(404\)"):
+            await fetch(att, max_bytes=1000)
+        with pytest.raises(AttachmentError, match="no URL"):
+            await fetch(att.model_copy(update={"url": None}), max_bytes=1000)
+        unreachable = att.model_copy(update={"url": "http://127.0.0.1:9/attachments/1/2/x"})
+        with pytest.raises(AttachmentError, match="downloading from Discord failed"):
+            await fetch(unreachable, max_bytes=1000)
+    # After run() ended (discord.py's session closed) a download still works.
+    fake.cdn[doc["id"]] = b"back"
+    assert await h.adapter.fetch_attachment(att, max_bytes=100) == b"back"
 
 
 async def test_own_bot_webhook_and_system_messages_are_skipped(fake: FakeDiscord) -> None:

@@ -30,6 +30,7 @@ from openclaw_gateway_slack.inbound import escape
 from pydantic import ValidationError
 
 from openclaw_gateway.channels.adapter import (
+    AttachmentError,
     AuthError,
     ChannelContext,
     PermanentSendError,
@@ -259,7 +260,7 @@ async def test_files_in(slack: FakeSlack, bot: Harness) -> None:
     assert msg.attachments == [
         Attachment(
             kind="document",
-            url=file["url_private"],
+            url=file["url_private_download"],  # the download URL when there is one
             file_id="F0101",
             name="report.pdf",
             mime="application/pdf",
@@ -274,6 +275,106 @@ async def test_files_in(slack: FakeSlack, bot: Harness) -> None:
             size=99,
         ),
     ]
+
+
+async def test_fetch_attachment_downloads_with_the_bot_token(
+    slack: FakeSlack, bot: Harness
+) -> None:
+    data = b"%PDF-1.7 " + bytes(range(256)) * 40
+    file = slack.add_file(data, "report.pdf", "application/pdf")
+    await slack.push(slack.dm("see attached", subtype="file_share", files=[file]))
+    [msg] = await bot.received(1)
+    [att] = msg.attachments
+    assert att.url == file["url_private_download"] and att.size == len(data)
+    assert await bot.adapter.fetch_attachment(att, max_bytes=len(data)) == data
+    path = file["url_private_download"].split(str(slack.port), 1)[1]
+    assert slack.downloads == [(path, slack.bot_token)]
+
+    # url_private works the same; so does a download while the adapter is not running.
+    only_private = att.model_copy(update={"url": file["url_private"]})
+    assert await bot.adapter.fetch_attachment(only_private, max_bytes=len(data)) == data
+    idle = harness(slack.account()).adapter
+    assert await idle.fetch_attachment(att, max_bytes=len(data)) == data
+
+
+async def test_fetch_attachment_too_large(slack: FakeSlack, bot: Harness) -> None:
+    fetch = bot.adapter.fetch_attachment
+    big = slack.add_file(b"x" * 5000, "big.bin")
+    [att] = await _shared(slack, bot, big)
+    with pytest.raises(AttachmentError, match="5000 bytes, over the 4096-byte limit"):
+        await fetch(att, max_bytes=4096)  # the size Slack announced: no download at all
+    assert slack.downloads == []
+
+    # A file bigger than announced: Content-Length, or (chunked) the bytes as they arrive.
+    liar = slack.add_file(b"y" * 300_000, "liar.bin", size=100)
+    [att] = await _shared(slack, bot, liar, count=2)
+    with pytest.raises(AttachmentError, match="300000 bytes, over the 65536-byte limit"):
+        await fetch(att, max_bytes=65536)
+    slack.chunked = True
+    with pytest.raises(AttachmentError, match=r"over the 65536-byte limit \(stopped reading\)"):
+        await fetch(att, max_bytes=65536)
+    assert len(slack.downloads) == 2
+    assert await fetch(att, max_bytes=300_000) == b"y" * 300_000
+
+
+async def test_fetch_attachment_missing_file_and_refused_token(
+    slack: FakeSlack, bot: Harness
+) -> None:
+    file = slack.add_file(b"secret plans", "plans.txt", "text/plain")
+    [att] = await _shared(slack, bot, file)
+    slack.files[file["id"]].deleted = True
+    with pytest.raises(AttachmentError, match=r"gone \(404\)"):
+        await bot.adapter.fetch_attachment(att, max_bytes=1000)
+    slack.files[file["id"]].deleted = False
+
+    # A token Slack does not accept for the file: 403 …
+    wrong = harness(slack.account(bot_token="xoxb-someone-else")).adapter
+    with pytest.raises(AttachmentError, match=r"refused the download \(403\).*files:read"):
+        await wrong.fetch_attachment(att, max_bytes=1000)
+    assert slack.downloads[-1][1] == "xoxb-someone-else"
+    # … or, as slack.com does, its sign-in page with 200: never taken for the file.
+    slack.login_page = True
+    with pytest.raises(AttachmentError, match="sign-in page"):
+        await wrong.fetch_attachment(att, max_bytes=1000)
+
+    # The token is never sent to a host that is not Slack's (or the configured base_url's).
+    before = len(slack.downloads)
+    foreign = att.model_copy(update={"url": f"http://localhost:{slack.port}/files-pri/x/y"})
+    for url in (foreign.url, "https://files.slack.com.evil.example/f", "http://files.slack.com/f"):
+        with pytest.raises(AttachmentError, match="not a Slack file host"):
+            await bot.adapter.fetch_attachment(att.model_copy(update={"url": url}), max_bytes=99)
+    assert len(slack.downloads) == before
+
+    # Slack unreachable.
+    gone = harness(slack.account(base_url="http://127.0.0.1:9/api/")).adapter
+    unreachable = att.model_copy(update={"url": "http://127.0.0.1:9/files-pri/T-F1/x"})
+    with pytest.raises(AttachmentError, match="downloading from Slack failed"):
+        await gone.fetch_attachment(unreachable, max_bytes=1000)
+
+
+async def test_fetch_attachment_looks_up_a_file_shared_without_url(
+    slack: FakeSlack, bot: Harness
+) -> None:
+    # Slack Connect: a file from another workspace arrives as {"id", "file_access"} only.
+    file = slack.add_file(b"\x89PNG from afar", "far.png", "image/png")
+    stub = {"id": file["id"], "file_access": "check_file_info"}
+    [att] = await _shared(slack, bot, stub)
+    assert att.url is None and att.file_id == file["id"]
+    assert await bot.adapter.fetch_attachment(att, max_bytes=1000) == b"\x89PNG from afar"
+    assert [c.params["file"] for c in slack.calls_of("files.info")] == [file["id"]]
+    with pytest.raises(AttachmentError, match="14 bytes, over the 10-byte limit"):
+        await bot.adapter.fetch_attachment(att, max_bytes=10)  # files.info's size
+    slack.files[file["id"]].deleted = True
+    with pytest.raises(AttachmentError, match="file_not_found"):
+        await bot.adapter.fetch_attachment(att, max_bytes=1000)
+
+
+async def _shared(
+    slack: FakeSlack, bot: Harness, file: dict[str, Any], count: int = 1
+) -> list[Attachment]:
+    """Push a DM sharing ``file`` and return the attachments of the message delivered."""
+    await slack.push(slack.dm("here", subtype="file_share", files=[file]))
+    return (await bot.received(count))[count - 1].attachments
 
 
 async def test_files_out_via_files_upload_v2(slack: FakeSlack, bot: Harness) -> None:

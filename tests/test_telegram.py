@@ -26,6 +26,7 @@ from openclaw_gateway_telegram.config import TelegramAccount, TelegramConfig
 from pydantic import ValidationError
 
 from openclaw_gateway.channels.adapter import (
+    AttachmentError,
     AuthError,
     ChannelContext,
     PermanentSendError,
@@ -253,11 +254,82 @@ async def test_photo_and_document_inbound_and_download(api):
                 size=len(doc.data),
             )
         ]
-        assert await h.adapter.fetch_attachment(first.attachments[0]) == photo.data
-        assert await h.adapter.fetch_attachment(second.attachments[0]) == doc.data
+        fetch = h.adapter.fetch_attachment
+        assert await fetch(first.attachments[0], max_bytes=1024) == photo.data
+        assert await fetch(second.attachments[0], max_bytes=len(doc.data)) == doc.data
         assert [c.params["file_id"] for c in api.calls("getFile")] == [photo.file_id, doc.file_id]
-        with pytest.raises(PermanentSendError, match=r"(?i)invalid file_id"):
-            await h.adapter.fetch_attachment(Attachment(file_id="nope"))
+        assert api.downloads == [photo.path, doc.path]
+        with pytest.raises(AttachmentError, match=r"(?i)invalid file_id"):
+            await fetch(Attachment(file_id="nope"), max_bytes=1024)
+
+
+async def test_fetch_attachment_too_large(api):
+    doc = api.add_file(b"x" * 5000, "big.bin", "application/octet-stream")
+    h = Harness(api)
+    fetch = h.adapter.fetch_attachment
+    # The size the message announced: refused before any request.
+    with pytest.raises(AttachmentError, match="5000 bytes, over the 4096-byte limit"):
+        await fetch(Attachment(file_id=doc.file_id, size=5000), max_bytes=4096)
+    assert api.calls("getFile") == []
+    # No size on the message: getFile's file_size is checked before downloading.
+    with pytest.raises(AttachmentError, match="5000 bytes, over the 4096-byte limit"):
+        await fetch(Attachment(file_id=doc.file_id), max_bytes=4096)
+    assert len(api.calls("getFile")) == 1 and api.downloads == []
+    # The cloud Bot API refuses files over 20 MB at getFile.
+    api.download_limit = 4000
+    with pytest.raises(AttachmentError, match="over 20 MB"):
+        await fetch(Attachment(file_id=doc.file_id), max_bytes=10_000)
+    assert api.downloads == []
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+async def test_fetch_attachment_bigger_than_declared_stops_at_the_limit(api, chunked):
+    # Telegram (or a proxy) announces 100 bytes and sends 200 KB: the download is cut off at the
+    # limit, by Content-Length when there is one, else by counting what arrives.
+    liar = api.add_file(b"y" * 200_000, "liar.bin", "application/octet-stream", declared_size=100)
+    api.chunked = chunked
+    h = Harness(api)
+    attachment = Attachment(file_id=liar.file_id, size=100)
+    with pytest.raises(AttachmentError, match="over the 65536-byte limit"):
+        await h.adapter.fetch_attachment(attachment, max_bytes=65536)
+    assert api.downloads == [liar.path]
+    # Within the limit the same file downloads whole, chunked or not.
+    assert await h.adapter.fetch_attachment(attachment, max_bytes=200_000) == liar.data
+
+
+async def test_fetch_attachment_local_mode_reads_the_servers_disk(api, tmp_path):
+    # A --local Bot API server answers getFile with a path on its (our) disk, not a URL.
+    on_disk = tmp_path / "voice.ogg"
+    on_disk.write_bytes(b"OggS" + b"v" * 996)
+    stored = api.add_file(b"", "voice.ogg", "audio/ogg", "voice")
+    stored.path, stored.declared_size = str(on_disk), 10  # getFile under-reports: stat tells
+    h = Harness(api, local_mode=True)
+    attachment = Attachment(kind="audio", file_id=stored.file_id)
+    assert await h.adapter.fetch_attachment(attachment, max_bytes=1000) == on_disk.read_bytes()
+    with pytest.raises(AttachmentError, match="1000 bytes, over the 999-byte limit"):
+        await h.adapter.fetch_attachment(attachment, max_bytes=999)
+    assert api.downloads == []
+
+
+async def test_fetch_attachment_missing_or_refused(api):
+    doc = api.add_file(b"%PDF-1.7 gone", "gone.pdf", "application/pdf")
+    h = Harness(api)
+    fetch = h.adapter.fetch_attachment
+    with pytest.raises(AttachmentError, match="no Telegram file_id"):
+        await fetch(Attachment(url="https://example.com/x"), max_bytes=100)
+    # getFile knows the file, but the download link is gone (expired): 404.
+    doc.expired = True
+    with pytest.raises(AttachmentError, match=r"gone \(404\)"):
+        await fetch(Attachment(file_id=doc.file_id), max_bytes=100)
+    assert api.downloads == [doc.path]
+    # A revoked token: getFile is refused.
+    api.revoke()
+    with pytest.raises(AttachmentError, match="401"):
+        await fetch(Attachment(file_id=doc.file_id), max_bytes=100)
+    # Telegram unreachable (a fresh adapter: no kept-alive connection to the stopped server).
+    api.stop()
+    with pytest.raises(AttachmentError, match="getFile: NetworkError"):
+        await Harness(api).adapter.fetch_attachment(Attachment(file_id=doc.file_id), max_bytes=100)
 
 
 async def test_malformed_and_service_updates_are_skipped_and_counted(api):

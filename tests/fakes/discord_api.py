@@ -11,6 +11,10 @@ speaks what a bot sees on the real service:
   channel 404 (code 10003); a channel in ``forbidden`` 403 (code 50013). Failures are scripted
   with :meth:`FakeDiscord.fail` / :meth:`FakeDiscord.rate_limit` (429 with ``retry_after``,
   ``global``, ``Retry-After``/``X-RateLimit-*`` and ``Via`` headers, like Discord's edge).
+- CDN: :meth:`FakeDiscord.attachment` stores the file's bytes and serves them at its ``url``
+  (``/attachments/<channel>/<id>/<name>?ex=…&is=…&hm=…``, signed like Discord's CDN links: a
+  missing or wrong signature, or a deleted file, is 404 "This content is no longer available.").
+  No ``Authorization`` is needed; the requests are recorded in ``cdn_requests``.
 - Gateway: HELLO (op 10) → IDENTIFY (op 2; bad token → close 4004, Message Content intent not
   allowed → close 4014) → READY (op 0, ``s`` 1, with ``session_id`` and ``resume_gateway_url``)
   → GUILD_CREATE per guild; heartbeats (op 1) are ACKed (op 11) and recorded with the sequence the
@@ -32,6 +36,7 @@ It runs in the test's event loop::
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import json
 import re
@@ -155,6 +160,9 @@ class FakeDiscord:
         self.heartbeats: list[int | None] = []
         self.gateway_queries: list[dict[str, str]] = []
         self.connections: list[Connection] = []
+        self.cdn: dict[str, bytes] = {}  # attachment id -> bytes
+        self.cdn_requests: list[tuple[str, str | None]] = []  # (path?query, Authorization)
+        self.cdn_chunked = False  # send CDN files chunked, without a Content-Length
         self._failures: list[Failure] = []
         self._runner: web.AppRunner | None = None
 
@@ -164,6 +172,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/", self._gateway)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{channel}/{id}/{filename}", self._cdn)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -294,9 +303,30 @@ class FakeDiscord:
             msg["referenced_message"] = reply_to
         return msg
 
-    def attachment(self, filename: str, content_type: str, size: int) -> dict[str, Any]:
+    def attachment(
+        self,
+        filename: str,
+        content_type: str,
+        size: int | None = None,
+        *,
+        data: bytes | None = None,
+        channel_id: str = "0",
+    ) -> dict[str, Any]:
+        """An attachment object whose ``url`` serves ``data`` (default: ``size`` bytes of
+        filler); ``size`` is what the object claims (default: ``len(data)``)."""
+        if data is None:
+            data = bytes(i % 251 for i in range(size or 0))
+        if size is None:
+            size = len(data)
         att_id = snowflake()
-        url = f"http://127.0.0.1:{self.port}/attachments/{att_id}/{filename}"
+        self.cdn[att_id] = data
+        path = f"/attachments/{channel_id}/{att_id}/{filename}"
+        expires = f"{int(time.time()) + 86400:x}"
+        issued = f"{int(time.time()):x}"
+        url = (
+            f"http://127.0.0.1:{self.port}{path}"
+            f"?ex={expires}&is={issued}&hm={_signature(path, expires, issued)}&"
+        )
         return {
             "id": att_id,
             "filename": filename,
@@ -522,7 +552,9 @@ class FakeDiscord:
             "mentions": [],
             "mention_roles": [],
             "attachments": [
-                {**self.attachment(name, mime or "application/octet-stream", len(data))}
+                self.attachment(
+                    name, mime or "application/octet-stream", data=data, channel_id=channel_id
+                )
                 for name, mime, data in files
             ],
             "embeds": [],
@@ -536,6 +568,28 @@ class FakeDiscord:
             response["message_reference"] = payload["message_reference"]
         self.sent.append(Sent(channel_id, payload, files, response))
         return _json(response)
+
+    # --- CDN ----------------------------------------------------------------------------------
+
+    async def _cdn(self, request: web.Request) -> web.StreamResponse:
+        self.cdn_requests.append((request.path_qs, request.headers.get("Authorization")))
+        query = request.query
+        data = self.cdn.get(request.match_info["id"])
+        expected = _signature(request.path, query.get("ex", ""), query.get("is", ""))
+        if data is None or query.get("hm") != expected:
+            return web.Response(
+                status=404, text="This content is no longer available.", content_type="text/plain"
+            )
+        content_type = "application/octet-stream"
+        if not self.cdn_chunked:
+            return web.Response(body=data, content_type=content_type)
+        response = web.StreamResponse(headers={"Content-Type": content_type})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for start in range(0, len(data), 16 * 1024):
+            await response.write(data[start : start + 16 * 1024])
+        await response.write_eof()
+        return response
 
     # --- Gateway ------------------------------------------------------------------------------
 
@@ -636,6 +690,10 @@ class FakeDiscord:
         resumed = {"op": 0, "t": "RESUMED", "s": session.seq, "d": {}}
         session.events.append(resumed)
         conn.send(resumed)
+
+
+def _signature(path: str, expires: str, issued: str) -> str:
+    return hashlib.sha256(f"{path}|{expires}|{issued}".encode()).hexdigest()
 
 
 def _guild_payload(guild: dict[str, Any]) -> dict[str, Any]:

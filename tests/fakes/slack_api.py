@@ -8,6 +8,11 @@ It speaks the shapes slack-sdk and Slack's Socket Mode use on the wire:
 - ``auth.test``, ``users.info``, ``apps.connections.open`` (→ ``ws://127.0.0.1:<port>/link/…``),
   ``chat.postMessage``, and ``files_upload_v2``'s three steps: ``files.getUploadURLExternal``, a
   raw POST of the bytes to the upload URL, ``files.completeUploadExternal``.
+- ``files.info``, and file downloads: ``GET /files-pri/T0001-<id>/<name>`` (``url_private``) and
+  ``…/download/<name>`` (``url_private_download``), which need ``Authorization: Bearer <bot
+  token>``: a missing or wrong token gets 403 (or, with ``login_page``, Slack's sign-in page with
+  200, which is what slack.com answers to a browser without a session), an unknown file 404.
+  :meth:`FakeSlack.add_file` stores a file and returns the file object an event carries.
 - ``GET /link/`` upgrades to the Socket Mode socket: ``hello`` first, then ``events_api``
   envelopes; the client must answer each with ``{"envelope_id": …}``. Envelopes not acknowledged
   when a socket goes away are delivered again on the next one (``retry_attempt`` + 1), as Slack
@@ -21,6 +26,8 @@ The test drives it::
         env = await slack.push(slack.dm("hello"))
         await slack.wait_acked(env)
         slack.fail("chat.postMessage", "ratelimited", status=429, retry_after=1)
+        file = slack.add_file(b"%PDF-1.7", "report.pdf", "application/pdf")
+        await slack.push(slack.dm("see attached", subtype="file_share", files=[file]))
         await slack.disconnect("refresh_requested")    # or: await slack.drop()
 """
 
@@ -71,6 +78,19 @@ class Shared:
 
 
 @dataclass
+class StoredFile:
+    """A file someone shared, served at its url_private(_download)."""
+
+    id: str
+    name: str
+    mimetype: str
+    data: bytes
+    size: int
+    """What the file object says (normally ``len(data)``)."""
+    deleted: bool = False
+
+
+@dataclass
 class _Socket:
     ws: web.WebSocketResponse
     request: web.Request
@@ -101,6 +121,14 @@ class FakeSlack:
         self._socket: _Socket | None = None
         self._pending: list[dict[str, Any]] = []  # envelopes waiting for a socket
         self._uploads: dict[str, tuple[str, bytes | None]] = {}
+        self.files: dict[str, StoredFile] = {}
+        self.downloads: list[tuple[str, str | None]] = []
+        """(path, bearer token) of each file download asked for."""
+        self.login_page = False
+        """Answer a download with a missing/wrong token with the sign-in page (200, text/html)
+        instead of 403."""
+        self.chunked = False
+        """Send downloads chunked, without a Content-Length."""
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = anyio.Event()
@@ -114,6 +142,7 @@ class FakeSlack:
         app.router.add_get("/api/{method}", self._api)  # slack-sdk GETs some reads (users.info)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/link/", self._link)
+        app.router.add_get("/files-pri/{key}/{tail:.*}", self._download)
         self._runner = web.AppRunner(app, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -272,6 +301,84 @@ class FakeSlack:
         self._uploads[file_id] = (self._uploads[file_id][0], data)
         self._notify()
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    # --- files someone shares ------------------------------------------------------------------
+
+    def add_file(
+        self,
+        data: bytes,
+        name: str,
+        mimetype: str = "application/octet-stream",
+        *,
+        size: int | None = None,
+        user: str = "U1",
+    ) -> dict[str, Any]:
+        """Store a file and return its file object, as a ``file_share`` event's ``files`` carry
+        it (``size`` overrides what the object claims)."""
+        file_id = f"F{next(self._ids):04d}"
+        stored = StoredFile(file_id, name, mimetype, data, len(data) if size is None else size)
+        self.files[file_id] = stored
+        return self.file_object(stored, user=user)
+
+    def file_object(self, stored: StoredFile, *, user: str = "U1") -> dict[str, Any]:
+        base = f"http://127.0.0.1:{self.port}/files-pri/T0001-{stored.id}"
+        now = int(time.time())
+        return {
+            "id": stored.id,
+            "created": now,
+            "timestamp": now,
+            "name": stored.name,
+            "title": stored.name,
+            "mimetype": stored.mimetype,
+            "filetype": stored.name.rsplit(".", 1)[-1] if "." in stored.name else "binary",
+            "user": user,
+            "mode": "hosted",
+            "editable": False,
+            "is_external": False,
+            "external_type": "",
+            "is_public": False,
+            "size": stored.size,
+            "url_private": f"{base}/{stored.name}",
+            "url_private_download": f"{base}/download/{stored.name}",
+            "permalink": f"https://acme.slack.com/files/{user}/{stored.id}/{stored.name}",
+        }
+
+    def _m_files_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        stored = self.files.get(params.get("file", ""))
+        if stored is None or stored.deleted:
+            return {"ok": False, "error": "file_not_found"}
+        return {"file": self.file_object(stored)}
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+        self.downloads.append((request.path, token))
+        self._notify()
+        if token != self.bot_token or self.revoked:
+            if self.login_page:
+                return web.Response(
+                    text="<!DOCTYPE html><html><head><title>Slack</title></head>"
+                    "<body>Sign in to Acme</body></html>",
+                    content_type="text/html",
+                )
+            return web.Response(status=403, text="Forbidden", content_type="text/plain")
+        file_id = request.match_info["key"].rpartition("-")[2]
+        stored = self.files.get(file_id)
+        tail = request.match_info["tail"]
+        if stored is None or stored.deleted or tail not in (stored.name, f"download/{stored.name}"):
+            return web.Response(status=404, text="Not Found", content_type="text/plain")
+        headers = {}
+        if tail.startswith("download/"):
+            headers["Content-Disposition"] = f'attachment; filename="{stored.name}"'
+        if not self.chunked:
+            return web.Response(body=stored.data, content_type=stored.mimetype, headers=headers)
+        response = web.StreamResponse(headers={**headers, "Content-Type": stored.mimetype})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for start in range(0, len(stored.data), 16 * 1024):
+            await response.write(stored.data[start : start + 16 * 1024])
+        await response.write_eof()
+        return response
 
     # --- Socket Mode ----------------------------------------------------------------------------
 

@@ -6,7 +6,11 @@ response envelope ``{"ok": true, "result": …}`` / ``{"ok": false, "error_code"
 "description": …, "parameters": …}``. Methods: getMe, getUpdates (long polling, offset
 confirmation, 409 when a second poller or a webhook is active), deleteWebhook, setWebhook,
 sendMessage (Telegram-HTML validation, the 4096 limit, unknown chats, blocked users),
-sendChatAction, sendPhoto, sendDocument (uploads, URLs, file_ids), getFile.
+sendChatAction, sendPhoto, sendDocument (uploads, URLs, file_ids), getFile (400 "file is too big"
+past :attr:`FakeBotAPI.download_limit`, 20 MB as on the cloud Bot API). Downloads answer 401 for a
+wrong token and 404 for an unknown path; with :attr:`FakeBotAPI.chunked` they are sent with
+``Transfer-Encoding: chunked`` (no ``Content-Length``), and :meth:`FakeBotAPI.add_file` can make
+Telegram announce a size other than the real one (``declared_size``).
 
 The test side: :meth:`FakeBotAPI.push_message` (and ``push_update`` for raw JSON) queues updates;
 :meth:`calls`/:meth:`wait_calls` read what the bot did; :meth:`fail` queues error responses (429
@@ -80,6 +84,14 @@ class StoredFile:
     data: bytes
     mime: str
     name: str
+    declared_size: int | None = None
+    """What Telegram says the size is (``file_size``), when it is not ``len(data)``."""
+    expired: bool = False
+    """getFile still answers, but the download is 404 (file links expire after an hour)."""
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.declared_size is None else self.declared_size
 
 
 class TelegramHTMLError(ValueError):
@@ -147,6 +159,12 @@ class FakeBotAPI:
         self._calls: list[Call] = []
         self._failures: dict[str, deque[Failure]] = {}
         self.files: dict[str, StoredFile] = {}
+        self.download_limit = 20 * 1024 * 1024
+        """getFile refuses larger files ("file is too big"), as the cloud Bot API does."""
+        self.chunked = False
+        """Send downloads chunked, without a Content-Length (as some proxies do)."""
+        self.downloads: list[str] = []
+        """Paths of the file downloads asked for (any answer)."""
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
         self.revoked = False
@@ -258,9 +276,19 @@ class FakeBotAPI:
         self.push_update({"message": message})
         return message
 
-    def add_file(self, data: bytes, name: str, mime: str, folder: str = "documents") -> StoredFile:
+    def add_file(
+        self,
+        data: bytes,
+        name: str,
+        mime: str,
+        folder: str = "documents",
+        *,
+        declared_size: int | None = None,
+    ) -> StoredFile:
         n = next(self._file_ids)
-        stored = StoredFile(f"FILE{n}", f"{folder}/file_{n}{_suffix(name)}", data, mime, name)
+        stored = StoredFile(
+            f"FILE{n}", f"{folder}/file_{n}{_suffix(name)}", data, mime, name, declared_size
+        )
         self.files[stored.file_id] = stored
         return stored
 
@@ -269,7 +297,7 @@ class FakeBotAPI:
         big = {"file_id": stored.file_id, "file_unique_id": "u" + stored.file_id}
         return [
             {**small, "width": 90, "height": 90, "file_size": 10},
-            {**big, "width": 800, "height": 600, "file_size": len(stored.data)},
+            {**big, "width": 800, "height": 600, "file_size": stored.size},
         ]
 
     def document_field(self, stored: StoredFile) -> dict[str, Any]:
@@ -278,7 +306,7 @@ class FakeBotAPI:
             "file_unique_id": "u" + stored.file_id,
             "file_name": stored.name,
             "mime_type": stored.mime,
-            "file_size": len(stored.data),
+            "file_size": stored.size,
         }
 
     @property
@@ -522,17 +550,21 @@ class FakeBotAPI:
         stored = self.files.get(str(params.get("file_id")))
         if stored is None:
             return 400, error_body(400, "Bad Request: invalid file_id")
+        if len(stored.data) > self.download_limit:
+            return 400, error_body(400, "Bad Request: file is too big")
         return 200, ok(
             {
                 "file_id": stored.file_id,
                 "file_unique_id": "u" + stored.file_id,
-                "file_size": len(stored.data),
+                "file_size": stored.size,
                 "file_path": stored.path,
             }
         )
 
     def download(self, path: str) -> bytes | None:
-        return next((f.data for f in self.files.values() if f.path == path), None)
+        with self._cond:
+            self.downloads.append(path)
+        return next((f.data for f in self.files.values() if f.path == path and not f.expired), None)
 
 
 def ok(result: Any) -> dict[str, Any]:
@@ -605,6 +637,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(401, error_body(401, "Unauthorized"))
             elif data is None:
                 self._json(404, error_body(404, "Not Found"))
+            elif fake.chunked:
+                self._send_chunked(data, "application/octet-stream")
             else:
                 self._send(200, data, "application/octet-stream")
             return
@@ -652,6 +686,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _send_chunked(self, body: bytes, content_type: str, size: int = 16 * 1024) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for start in range(0, len(body), size):
+                chunk = body[start : start + size]
+                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client stopped reading (over its limit) and hung up
+            self.close_connection = True
 
 
 class _Server(ThreadingHTTPServer):

@@ -7,6 +7,8 @@ IDENTIFY after INVALID_SESSION, per-bucket REST rate limits — and this module 
   guild channels (``is_group``; ``mentions_bot`` when the bot is @mentioned or replied to) and
   threads (``chat_id`` = the parent channel, ``thread_id`` = the thread). The bot's own messages,
   other bots, webhooks and system messages are skipped and counted (``probe()["dropped"]``).
+- attachments: ``fetch_attachment`` downloads an inbound file from its CDN ``url`` (signed, no
+  token needed) on discord.py's own HTTP session and proxy, reading at most the core's limit.
 - outbound: ``send`` posts to the thread or channel (``user:<id>`` opens a DM first), with a
   ``message_reference`` for replies and uploaded files; errors become
   :class:`TransientSendError` (429, 5xx, network, a send slower than ``send_timeout``) or
@@ -40,6 +42,7 @@ from discord.http import HTTPClient, Route
 from discord.utils import MISSING
 
 from openclaw_gateway.channels.adapter import (
+    AttachmentError,
     AuthError,
     ChannelContext,
     Markup,
@@ -65,6 +68,8 @@ MAX_FILES = 10
 INBOX_SIZE = 1000
 """Messages received but not yet handed to the core; past that new ones are dropped (counted)."""
 CHANNEL_CACHE = 1024
+CDN_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=30)
+CHUNK = 64 * 1024
 COMMANDS = frozenset({"new", "reset"})
 _COMMAND = re.compile(r"^/([a-z]+)\b\s*", re.IGNORECASE)
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
@@ -110,6 +115,18 @@ class _RoutedHTTP(HTTPClient):
             if self._global_over is not MISSING:
                 self._global_over.set()
             raise
+
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        """``get_from_cdn`` (the same session and proxy) that stops reading at ``max_bytes``:
+        discord.py's own reads the whole body whatever its size. Raises AttachmentError."""
+        session = getattr(self, "_HTTPClient__session", None)  # what get_from_cdn uses
+        return await _download(
+            session if isinstance(session, aiohttp.ClientSession) else None,
+            url,
+            max_bytes=max_bytes,
+            proxy=self.proxy,
+            proxy_auth=self.proxy_auth,
+        )
 
     async def ws_connect(self, url: str, *, compress: int = 0) -> aiohttp.ClientWebSocketResponse:
         # discord.py connects to its built-in gateway for IDENTIFY (resumes use READY's
@@ -431,6 +448,22 @@ class DiscordAdapter:
             )
             await client.http.send_typing(target)
 
+    async def fetch_attachment(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        """The bytes of an inbound attachment from its CDN ``url``, at most ``max_bytes`` (the
+        ``size`` Discord announced is checked first, then ``Content-Length``, then what arrives).
+        Raises :class:`AttachmentError` when it is larger, gone (404: deleted, or a signed link
+        past its expiry), refused, or the CDN cannot be reached."""
+        if attachment.data is not None:
+            _check_size(len(attachment.data), max_bytes)
+            return attachment.data
+        _check_size(attachment.size, max_bytes)
+        if not attachment.url:
+            raise AttachmentError("the Discord attachment has no URL")
+        client = self._client
+        if client is None:  # never started: the CDN needs no token, a plain session will do
+            return await _download(None, attachment.url, max_bytes=max_bytes)
+        return await client.routed_http.download(attachment.url, max_bytes=max_bytes)
+
     # --- status -------------------------------------------------------------------------------
 
     async def probe(self) -> dict[str, Any]:
@@ -504,6 +537,60 @@ def _retry_after(exc: discord.HTTPException) -> float | None:
         return float(header) if header else None
     except ValueError:
         return None
+
+
+def _check_size(size: int | str | None, max_bytes: int) -> None:
+    try:
+        value = int(size) if size is not None else None
+    except ValueError:
+        value = None
+    if value is not None and value > max_bytes:
+        raise AttachmentError(f"the file is {value} bytes, over the {max_bytes}-byte limit")
+
+
+async def _download(
+    session: aiohttp.ClientSession | None,
+    url: str,
+    *,
+    max_bytes: int,
+    proxy: str | None = None,
+    proxy_auth: aiohttp.BasicAuth | None = None,
+) -> bytes:
+    """GET a CDN ``url`` on ``session`` (a session of its own when that is missing or closed)."""
+    own = session is None or session.closed
+    if own:
+        session = aiohttp.ClientSession()
+    assert session is not None
+    options: dict[str, Any] = {}
+    if proxy is not None:
+        options["proxy"] = proxy
+    if proxy_auth is not None:
+        options["proxy_auth"] = proxy_auth
+    try:
+        async with session.get(url, timeout=CDN_TIMEOUT, **options) as response:
+            return await _read_cdn(response, max_bytes)
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise AttachmentError(f"downloading from Discord failed: {_describe(exc)}") from exc
+    finally:
+        if own:
+            await session.close()
+
+
+async def _read_cdn(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    status = response.status
+    if status == 404:
+        raise AttachmentError("the file is gone (404): deleted, or its signed link expired")
+    if status in (401, 403):
+        raise AttachmentError(f"Discord's CDN refused the download ({status})")
+    if status != 200:
+        raise AttachmentError(f"Discord's CDN answered {status}")
+    _check_size(response.headers.get("Content-Length"), max_bytes)
+    data = bytearray()
+    async for chunk in response.content.iter_chunked(CHUNK):
+        data += chunk
+        if len(data) > max_bytes:
+            raise AttachmentError(f"the file is over the {max_bytes}-byte limit (stopped reading)")
+    return bytes(data)
 
 
 def _attachment(a: discord.Attachment) -> Attachment:

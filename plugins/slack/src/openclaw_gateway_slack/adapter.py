@@ -6,6 +6,9 @@ API with slack-sdk's :class:`AsyncWebClient` (its ``base_url`` is the seam tests
   :class:`AuthError` after a clear status.
 - ``send``: ``chat.postMessage`` (mrkdwn, ``thread_ts``), files with ``files_upload_v2`` (the text
   rides along as the file message's comment, so one send is one retry unit).
+- ``fetch_attachment``: a file someone sent, from its ``url_private_download`` with the bot token
+  (``files:read``), on the same aiohttp session and proxy as the Web API calls; the bytes are
+  read only up to the core's limit.
 - ``typing``: a no-op. Slack's Web API has no typing indicator for bots (the old RTM
   ``typing`` message went with RTM; ``assistant.threads.setStatus`` exists only for apps set up as
   AI assistants, in their assistant threads).
@@ -17,6 +20,7 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 import anyio
@@ -24,13 +28,19 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from openclaw_gateway.channels.adapter import (
+    AttachmentError,
     AuthError,
     ChannelContext,
     ChannelError,
     Markup,
     PermanentSendError,
 )
-from openclaw_gateway.channels.model import InboundMessage, OutboundMessage, SendResult
+from openclaw_gateway.channels.model import (
+    Attachment,
+    InboundMessage,
+    OutboundMessage,
+    SendResult,
+)
 
 from . import events_api
 from .config import SlackAccount
@@ -46,6 +56,11 @@ RECENT = 1024
 NAMES = 2048
 """How many user display names we cache (``users.info``)."""
 NAME_TIMEOUT = 2.0
+FILE_HOSTS = ("slack.com", "slack-gov.com")
+"""Hosts (and their subdomains, e.g. ``files.slack.com``) the bot token may be sent to for a
+download; besides them only the host of the configured ``base_url``."""
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=30)
+CHUNK = 64 * 1024
 
 
 class SlackAdapter:
@@ -276,6 +291,78 @@ class SlackAdapter:
     async def typing(self, chat_id: str, thread_id: str | None) -> None:
         """No-op: Slack's Web API offers bots no typing indicator (see the module docstring)."""
 
+    # --- files ----------------------------------------------------------------------------------
+
+    async def fetch_attachment(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        """The bytes of a file someone sent, at most ``max_bytes`` (the ``size`` Slack announced
+        is checked first, then ``Content-Length``, then what arrives). ``url`` is the file's
+        ``url_private_download``; a file shared without one (Slack Connect's
+        ``file_access: check_file_info``) is looked up with ``files.info`` first. The bot token
+        goes only to Slack's hosts (or ``base_url``'s). Raises :class:`AttachmentError`."""
+        if attachment.data is not None:
+            _check_size(len(attachment.data), max_bytes)
+            return attachment.data
+        _check_size(attachment.size, max_bytes)
+        url = attachment.url
+        if not url:
+            if not attachment.file_id:
+                raise AttachmentError("the Slack file has neither a URL nor an id")
+            url, size = await self._file_info(attachment.file_id)
+            _check_size(size, max_bytes)
+        if not self._may_send_token_to(url):
+            raise AttachmentError(
+                f"{urlsplit(url).hostname or url!r} is not a Slack file host: the bot token is not"
+                " sent there"
+            )
+        token = self.config.bot_token.get_secret_value()
+        session = self.client.session
+        own = session is None or session.closed
+        if own:  # outside run(): a session for this download only
+            session = aiohttp.ClientSession()
+        assert session is not None
+        options: dict[str, Any] = {"proxy": self.client.proxy} if self.client.proxy else {}
+        if self.client.ssl is not None:
+            options["ssl"] = self.client.ssl
+        try:
+            async with session.get(
+                url,
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=DOWNLOAD_TIMEOUT,
+                **options,
+            ) as response:
+                return await _read_file(response, attachment, max_bytes)
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise AttachmentError(f"downloading from Slack failed: {type(exc).__name__}") from exc
+        finally:
+            if own:
+                await session.close()
+
+    async def _file_info(self, file_id: str) -> tuple[str, int | None]:
+        """``files.info``: the download URL and size of a file the event only named."""
+        try:
+            data = await self._call(
+                "files.info",
+                lambda: self.client.files_info(file=file_id),
+                auth=PermanentSendError,
+            )
+        except ChannelError as exc:
+            raise AttachmentError(str(exc)) from exc
+        file = data.get("file")
+        file = file if isinstance(file, dict) else {}
+        url = file.get("url_private_download") or file.get("url_private")
+        if not isinstance(url, str) or not url:
+            raise AttachmentError(f"files.info: file {file_id} has no download URL")
+        size = file.get("size")
+        return url, size if isinstance(size, int) else None
+
+    def _may_send_token_to(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme == "https" and any(host == h or host.endswith("." + h) for h in FILE_HOSTS):
+            return True
+        base = urlsplit(self.config.base_url)
+        return (parts.scheme, host, parts.port) == (base.scheme, base.hostname, base.port)
+
     async def probe(self) -> dict[str, Any]:
         data = await self._call("auth.test", self.client.auth_test, auth=AuthError)
         return {
@@ -307,3 +394,42 @@ class SlackAdapter:
             raise error from exc
         data = getattr(response, "data", response)
         return data if isinstance(data, dict) else {}
+
+
+# --- files --------------------------------------------------------------------------------------
+
+
+def _check_size(size: int | str | None, max_bytes: int) -> None:
+    try:
+        value = int(size) if size is not None else None
+    except ValueError:
+        value = None
+    if value is not None and value > max_bytes:
+        raise AttachmentError(f"the file is {value} bytes, over the {max_bytes}-byte limit")
+
+
+async def _read_file(
+    response: aiohttp.ClientResponse, attachment: Attachment, max_bytes: int
+) -> bytes:
+    status = response.status
+    if status in (401, 403):
+        raise AttachmentError(
+            f"Slack refused the download ({status}): the app needs the files:read scope"
+        )
+    if status == 404:
+        raise AttachmentError("the file is gone (404): deleted, or not visible to the bot")
+    if status != 200:
+        raise AttachmentError(f"Slack answered {status} to the download")
+    if response.content_type == "text/html" and "html" not in (attachment.mime or ""):
+        # Slack answers a download whose token it does not accept with its sign-in page (200).
+        raise AttachmentError(
+            "Slack sent its sign-in page instead of the file: the bot token was not accepted"
+            " for this file (does the app have the files:read scope?)"
+        )
+    _check_size(response.headers.get("Content-Length"), max_bytes)
+    data = bytearray()
+    async for chunk in response.content.iter_chunked(CHUNK):
+        data += chunk
+        if len(data) > max_bytes:
+            raise AttachmentError(f"the file is over the {max_bytes}-byte limit (stopped reading)")
+    return bytes(data)

@@ -59,13 +59,16 @@ def _kind(mime: str | None) -> AttachmentKind:
 
 
 def attachment(file: dict[str, Any]) -> Attachment:
-    """A Slack file object → an :class:`Attachment`. ``url`` is ``url_private``: fetching it needs
-    the bot token (``Authorization: Bearer xoxb-…``) and the ``files:read`` scope."""
+    """A Slack file object → an :class:`Attachment`. ``url`` is ``url_private_download`` (else
+    ``url_private``): fetching it needs the bot token (``Authorization: Bearer xoxb-…``) and the
+    ``files:read`` scope. A file shared from another workspace may come with only its ``id``
+    (``file_access: check_file_info``); the adapter then asks ``files.info`` for the URL."""
     mime = file.get("mimetype") or None
     size = file.get("size")
+    url = file.get("url_private_download") or file.get("url_private")
     return Attachment(
         kind=_kind(mime),
-        url=file.get("url_private") or file.get("url_private_download"),
+        url=url if isinstance(url, str) and url else None,
         file_id=file.get("id"),
         name=file.get("name") or file.get("title"),
         mime=mime,

@@ -29,9 +29,12 @@ import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import anyio
+import httpx
 from telegram import Bot, InputFile, Message, ReplyParameters, Update, User
 from telegram.error import (
     BadRequest,
@@ -46,6 +49,7 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from openclaw_gateway.channels.adapter import (
+    AttachmentError,
     AuthError,
     ChannelContext,
     PermanentSendError,
@@ -172,6 +176,65 @@ def send_error(exc: TelegramError) -> Exception:
     return PermanentSendError(exc.message)
 
 
+# --- downloads ----------------------------------------------------------------------------------
+
+
+class _Request(HTTPXRequest):
+    """PTB's httpx request with one addition: a download that stops at a size limit. PTB's own
+    ``File.download_*`` read the whole body into memory whatever its size."""
+
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        """GET ``url`` (a file URL with the token in it: never put it in an error message)."""
+        if self._client.is_closed:
+            await self.initialize()
+        try:
+            async with self._client.stream(
+                "GET", url, headers={"User-Agent": self.USER_AGENT}
+            ) as response:
+                status = response.status_code
+                if status in (401, 403):
+                    raise AttachmentError(f"Telegram refused the download ({status})")
+                if status == 404:
+                    raise AttachmentError("the file is gone (404): Telegram file links expire")
+                if status != 200:
+                    raise AttachmentError(f"Telegram answered {status} to the download")
+                _check_size(response.headers.get("content-length"), max_bytes)
+                data = bytearray()
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) > max_bytes:  # a server that sends more than it announced
+                        raise AttachmentError(
+                            f"the file is over the {max_bytes}-byte limit (stopped reading)"
+                        )
+                return bytes(data)
+        except httpx.HTTPError as exc:
+            raise AttachmentError(
+                f"downloading from Telegram failed ({type(exc).__name__})"
+            ) from None
+
+
+def _check_size(declared: str | int | None, max_bytes: int) -> None:
+    try:
+        size = int(declared) if declared is not None else None
+    except ValueError:
+        size = None
+    if size is not None and size > max_bytes:
+        raise AttachmentError(f"the file is {size} bytes, over the {max_bytes}-byte limit")
+
+
+def _read_local(path: Path, max_bytes: int) -> bytes:
+    """A file a ``--local`` Bot API server keeps on this host's disk (``local_mode``)."""
+    try:
+        with path.open("rb") as f:
+            _check_size(path.stat().st_size, max_bytes)
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise AttachmentError(f"cannot read the file the Bot API server stored: {exc}") from None
+    if len(data) > max_bytes:
+        raise AttachmentError(f"the file is over the {max_bytes}-byte limit")
+    return data
+
+
 # --- the adapter ----------------------------------------------------------------------------------
 
 
@@ -198,7 +261,7 @@ class TelegramAdapter:
         _install_redaction()
         token = self.config.token.get_secret_value()
         self._requests = (
-            HTTPXRequest(connection_pool_size=8, media_write_timeout=60.0),
+            _Request(connection_pool_size=8, media_write_timeout=60.0),
             HTTPXRequest(connection_pool_size=1, read_timeout=POLL_MARGIN, connect_timeout=10.0),
         )
         self.bot = Bot(
@@ -524,19 +587,32 @@ class TelegramAdapter:
         except TelegramError as exc:
             self.log.debug("telegram: typing failed: %s", exc)
 
-    async def fetch_attachment(self, attachment: Attachment) -> bytes:
-        """The bytes of an inbound attachment (``getFile`` + download; the cloud Bot API serves
-        files up to 20 MB, a self-hosted server any size)."""
+    async def fetch_attachment(self, attachment: Attachment, *, max_bytes: int) -> bytes:
+        """The bytes of an inbound attachment, at most ``max_bytes``: ``getFile`` (whose
+        ``file_size`` is checked first), then the download, read only up to the limit. The cloud
+        Bot API serves files up to 20 MB (a bigger one is refused at ``getFile``), a self-hosted
+        server any size. Raises :class:`AttachmentError` when the file is too large, gone or
+        refused, or Telegram cannot be reached."""
         if attachment.data is not None:
+            _check_size(len(attachment.data), max_bytes)
             return attachment.data
         if not attachment.file_id:
-            raise PermanentSendError("the attachment has no file_id")
+            raise AttachmentError("the attachment has no Telegram file_id")
+        _check_size(attachment.size, max_bytes)
         await self._open()
         try:
             file = await self.bot.get_file(attachment.file_id)
-            return bytes(await file.download_as_bytearray())
         except TelegramError as exc:
-            raise send_error(exc) from exc
+            raise AttachmentError(_get_file_error(exc)) from exc
+        _check_size(file.file_size, max_bytes)
+        if not file.file_path:
+            raise AttachmentError("Telegram gave no file_path for the file")
+        if self.config.local_mode and Path(file.file_path).is_absolute():
+            return await anyio.to_thread.run_sync(_read_local, Path(file.file_path), max_bytes)
+        url = file.file_path  # getFile made it the full …/file/bot<token>/<path> URL
+        request = self._requests[0]
+        assert isinstance(request, _Request)
+        return await request.download(_encoded(url), max_bytes=max_bytes)
 
     async def probe(self) -> dict[str, Any]:
         info: dict[str, Any] = {
@@ -610,6 +686,24 @@ def _attachments(message: Message) -> list[Attachment]:
     if message.sticker is not None:
         found.append(Attachment(kind="sticker", file_id=message.sticker.file_id))
     return found
+
+
+def _get_file_error(exc: TelegramError) -> str:
+    if isinstance(exc, BadRequest):
+        if "too big" in exc.message.lower():  # the cloud Bot API serves files up to 20 MB
+            return "Telegram will not hand out files over 20 MB to bots (getFile: file is too big)"
+        return f"getFile: {exc.message}"  # e.g. invalid file_id
+    if isinstance(exc, InvalidToken):
+        return "Telegram refused the bot token (401)"
+    if isinstance(exc, RetryAfter):
+        return f"getFile: rate limited (retry after {retry_after_seconds(exc):g}s)"
+    return f"getFile: {type(exc).__name__}: {exc.message}"
+
+
+def _encoded(url: str) -> str:
+    """``url`` with non-ASCII path characters percent-encoded (as PTB's ``File`` does)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=quote(parts.path)))
 
 
 def _default_name(attachment: Attachment) -> str:
