@@ -692,6 +692,7 @@ async def test_pairing_then_agent_reply_through_the_gateway(
 ) -> None:
     plugins = {"slack": {"accounts": {"default": slack.account()}}}
     async with gateway_factory(extra_plugins=(openclaw_gateway_slack,), plugins=plugins) as gw:
+        assert "http" not in gw.plugin_report  # Socket Mode: the Events API route is not served
         await slack.wait_connected()
         admin = await operator(gw.port, TOKEN, ALL)
 

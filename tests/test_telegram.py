@@ -711,3 +711,29 @@ async def test_end_to_end_revoked_token_shows_auth_failed(gateway_factory, api):
         assert "@BotFather" in account["detail"] and TOKEN not in str(status)
         await anyio.sleep(0.3)
         assert len(api.calls("getMe")) == 1  # no hammering
+
+
+async def test_end_to_end_photo_and_text_file_reach_the_agent(gateway_factory, api):
+    """A DM with a photo and a .txt document: the bytes are downloaded through the Bot API, the
+    agent sees the image and the text, and polling mode opens no HTTP port for the webhook."""
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(300)
+    photo = api.add_file(jpeg, "photo.jpg", "image/jpeg", "photos")
+    notes = api.add_file(b"remember the milk", "notes.txt", "text/plain")
+    async with gateway_factory(
+        extra_plugins=(telegram_plugin,), plugins=gateway_plugins(api, dm_policy="open")
+    ) as gw:
+        assert "http" not in gw.plugin_report  # polling: the webhook route is not served
+        dm(api, None, photo=api.photo_field(photo), caption="what is this?")
+        await wait_for(lambda: api.calls("sendMessage"))
+        reply = api.calls("sendMessage")[0].params["text"]
+        assert f"You sent 1 image(s): image/jpeg {len(jpeg)} bytes" in reply
+        dm(api, None, document=api.document_field(notes))
+        await wait_for(lambda: len(api.calls("sendMessage")) >= 2)
+        admin = await operator(gw.port, GATEWAY_TOKEN, ALL)
+        history = await admin.request("chat.history", {"sessionKey": "agent:main:telegram:dm:1001"})
+        user_parts = [m["content"] for m in history["payload"]["messages"] if m["role"] == "user"]
+        assert user_parts[0][1]["type"] == "image" and user_parts[0][1]["size"] == len(jpeg)
+        assert user_parts[1][1]["fileName"] == "notes.txt"
+        run = next(r for r in gw.runs.runs.values() if r.session_key.endswith(":1001"))
+        conversation = await gw.runs._conversation(run)
+        assert "remember the milk" in conversation[-2].content  # the .txt is inlined for the model

@@ -10,8 +10,10 @@ before slack-sdk and aiohttp load; they load when the first account's adapter is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 from openclaw_gateway.hooks import hookimpl
 from openclaw_gateway.hooks.registry import ChannelSpec, ConfigSection, HttpRoute
@@ -57,4 +59,20 @@ def register_channels(register: Callable[[ChannelSpec], None]) -> None:
 def register_http_routes(register: Callable[[HttpRoute], None]) -> None:
     # The Events API (mode = "events"); a Socket Mode account never receives anything here.
     for path in ("/slack/events", "/slack/events/*"):
-        register(HttpRoute(path=path, handler=_events, methods=("POST",), max_body=1024 * 1024))
+        register(
+            HttpRoute(
+                path=path,
+                handler=_events,
+                methods=("POST",),
+                max_body=1024 * 1024,
+                when=_events_wanted,
+            )
+        )
+
+
+def _events_wanted(configs: Mapping[str, BaseModel]) -> bool:
+    """Only an Events API account needs the HTTP listener; Socket Mode opens no port."""
+    config = configs.get(SECTION)
+    return isinstance(config, SlackConfig) and any(
+        account.mode == "events" for account in config.accounts.values()
+    )

@@ -7,8 +7,10 @@ validation stay fast. See docs/channels/telegram.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
 
 from openclaw_gateway.hooks import hookimpl
 from openclaw_gateway.hooks.registry import ChannelSpec, ConfigSection, HttpRoute
@@ -50,10 +52,22 @@ def register_channels(register: Callable[[ChannelSpec], None]) -> None:
     register(ChannelSpec(name=SECTION, factory=create_adapter, label="Telegram"))
 
 
+def _webhook_wanted(configs: Mapping[str, BaseModel]) -> bool:
+    """Only an account in webhook mode needs the HTTP listener; polling opens no port."""
+    config = configs.get(SECTION)
+    return isinstance(config, TelegramConfig) and any(
+        account.mode == "webhook" for account in config.accounts.values()
+    )
+
+
 @hookimpl
 def register_http_routes(register: Callable[[HttpRoute], None]) -> None:
     register(
         HttpRoute(
-            path="/telegram/webhook/*", handler=_webhook, methods=("POST",), max_body=1024 * 1024
+            path="/telegram/webhook/*",
+            handler=_webhook,
+            methods=("POST",),
+            max_body=1024 * 1024,
+            when=_webhook_wanted,
         )
     )
