@@ -172,12 +172,25 @@ async def test_guild_messages_carry_mention_gating_facts(fake: FakeDiscord) -> N
         other = fake.message(general, bob, "bob's message")
         fake.dispatch("MESSAGE_CREATE", fake.message(general, alice, "agreed", reply_to=other))
         reply_to_bob = await h.next_message(4)
+        role, mods = guild["bot_role"], guild["roles"][2]
+        fake.dispatch(
+            "MESSAGE_CREATE",
+            fake.message(general, alice, f"<@&{role['id']}> hi", mention_roles=[role["id"]]),
+        )
+        by_role = await h.next_message(5)
+        fake.dispatch(
+            "MESSAGE_CREATE",
+            fake.message(general, alice, f"<@&{mods['id']}> hi", mention_roles=[mods["id"]]),
+        )
+        other_role = await h.next_message(6)
+    assert by_role.mentions_bot and by_role.text == "hi"
+    assert not other_role.mentions_bot
     assert plain.is_group and plain.chat_id == general["id"] and plain.thread_id is None
     assert not plain.mentions_bot
     assert mentioned.mentions_bot and mentioned.text == "what does @Bob think?"
     assert reply.mentions_bot and reply.reply_to == bot_said["id"]
     assert not reply_to_bob.mentions_bot and reply_to_bob.reply_to == other["id"]
-    assert len(h.inbox) == 4  # the bot's own earlier message was never delivered
+    assert len(h.inbox) == 6  # the bot's own earlier message was never delivered
 
 
 async def test_thread_messages_map_to_parent_channel_and_thread(fake: FakeDiscord) -> None:

@@ -198,7 +198,18 @@ class FakeDiscord:
     # --- scripting ----------------------------------------------------------------------------
 
     def add_guild(self, name: str = "guild") -> dict[str, Any]:
-        guild = {"id": snowflake(), "name": name, "channels": [], "threads": []}
+        """A guild the bot is in, with the managed role Discord gives a bot when it joins
+        (``bot_role``: what "@clawbot" autocompletes to in many clients)."""
+        guild_id = snowflake()
+        bot_role = _role(snowflake(), self.bot["username"], bot_id=self.bot["id"])
+        guild = {
+            "id": guild_id,
+            "name": name,
+            "channels": [],
+            "threads": [],
+            "roles": [_role(guild_id, "@everyone"), bot_role, _role(snowflake(), "mods")],
+            "bot_role": bot_role,
+        }
         self.guilds[guild["id"]] = guild
         return guild
 
@@ -266,6 +277,7 @@ class FakeDiscord:
         content: str = "",
         *,
         mentions: list[dict[str, Any]] = (),  # type: ignore[assignment]
+        mention_roles: list[str] = (),  # type: ignore[assignment]
         reply_to: dict[str, Any] | None = None,
         attachments: list[dict[str, Any]] = (),  # type: ignore[assignment]
         type: int | None = None,
@@ -281,7 +293,7 @@ class FakeDiscord:
             "tts": False,
             "mention_everyone": False,
             "mentions": list(mentions),
-            "mention_roles": [],
+            "mention_roles": list(mention_roles),
             "attachments": list(attachments),
             "embeds": [],
             "pinned": False,
@@ -696,6 +708,23 @@ def _signature(path: str, expires: str, issued: str) -> str:
     return hashlib.sha256(f"{path}|{expires}|{issued}".encode()).hexdigest()
 
 
+def _role(role_id: str, name: str, *, bot_id: str | None = None) -> dict[str, Any]:
+    role: dict[str, Any] = {
+        "id": role_id,
+        "name": name,
+        "color": 0,
+        "hoist": False,
+        "position": 0 if name == "@everyone" else 1,
+        "permissions": "0",
+        "managed": bot_id is not None,
+        "mentionable": False,
+        "flags": 0,
+    }
+    if bot_id is not None:
+        role["tags"] = {"bot_id": bot_id}
+    return role
+
+
 def _guild_payload(guild: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": guild["id"],
@@ -703,7 +732,7 @@ def _guild_payload(guild: dict[str, Any]) -> dict[str, Any]:
         "unavailable": False,
         "icon": None,
         "owner_id": "1",
-        "roles": [],
+        "roles": guild.get("roles", []),
         "emojis": [],
         "stickers": [],
         "features": [],

@@ -73,6 +73,15 @@ CHUNK = 64 * 1024
 COMMANDS = frozenset({"new", "reset"})
 _COMMAND = re.compile(r"^/([a-z]+)\b\s*", re.IGNORECASE)
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+def _own_role_id(m: discord.Message) -> int | None:
+    """The id of the managed role Discord gave this bot in the message's guild: many clients
+    autocomplete "@botname" to it, so mentioning it addresses the bot as much as a user mention."""
+    role = m.guild.self_role if m.guild is not None else None
+    return role.id if role is not None else None
+
+
 _TARGET = re.compile(r"^(?:(channel|user):)?(\d{1,20})$|^<@!?(\d{1,20})>$")
 
 AUTH_HINTS = {
@@ -323,11 +332,19 @@ class DiscordAdapter:
 
         replied = m.reference.resolved if m.reference is not None else None
         replies_to_bot = isinstance(replied, discord.Message) and replied.author.id == me.id
-        mentions_bot = any(u.id == me.id for u in m.mentions) or replies_to_bot
+        own_role = _own_role_id(m)
+        mentions_bot = (
+            any(u.id == me.id for u in m.mentions)
+            or (own_role is not None and own_role in m.raw_role_mentions)
+            or replies_to_bot
+        )
 
         text = _USER_MENTION.sub(
             lambda match: "" if int(match.group(1)) == me.id else self._name(m, match), m.content
-        ).strip()
+        )
+        if own_role is not None:
+            text = text.replace(f"<@&{own_role}>", "")
+        text = text.strip()
         command = None
         found = _COMMAND.match(text)
         if found and found.group(1).lower() in COMMANDS and (is_dm or mentions_bot):
