@@ -65,7 +65,11 @@ async def test_the_page_carries_the_ws_url_and_a_strict_csp(gateway_factory):
         assert "script-src 'self'" in csp
         assert f"connect-src 'self' ws://127.0.0.1:{gw.port}" in csp
         assert "frame-ancestors 'none'" in csp
+        assert "img-src 'self' data: blob:;" in csp  # thumbnails of attached images only
         assert res.headers["x-content-type-options"] == "nosniff"
+        # the composer can attach files: a labelled button and a hidden multi-file input
+        assert '<input id="file" type="file" multiple hidden>' in res.text
+        assert 'id="attach" class="attach" type="button" aria-label="Attach files"' in res.text
 
         # the page talks to the WS server on the host it was loaded from
         res = await get(http_port, "/", host=f"localhost:{http_port}")

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import time
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -286,3 +288,208 @@ async def test_a_seq_gap_refetches_the_history(gateway_factory, browser):
         await expect(page.locator(".msg.user .body", has_text="missed")).to_have_count(
             1, timeout=10_000
         )
+
+
+def png(width: int = 24, height: int = 16, rgb: tuple[int, int, int] = (217, 72, 15)) -> bytes:
+    """A real (decodable) PNG of one colour, so the page's thumbnail actually renders."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def history_of(gw: Any) -> list[dict[str, Any]]:
+    """The main session's transcript as another operator client sees it."""
+    peer = await operator(gw.port, TOKEN, scopes=["operator.read"])
+    try:
+        res = await peer.request("chat.history", {"sessionKey": "main"})
+    finally:
+        await peer.ws.close()
+    assert res["ok"], res
+    return res["payload"]["messages"]
+
+
+async def test_attach_an_image_and_a_file_send_them_and_see_them_after_a_reload(
+    gateway_factory, browser, tmp_path
+):
+    image = tmp_path / "red-dot.png"
+    image.write_bytes(png(320, 200))
+    notes = tmp_path / "notes.txt"
+    notes.write_text("remember the milk\n")
+    async with gateway_factory(extra_plugins=(webchat,)) as gw:
+        context = await browser(viewport={"width": 1200, "height": 800})
+        page = await open_chat(context, gw)
+        # the paperclip is a labelled button that opens the file picker
+        async with page.expect_file_chooser() as chooser_info:
+            await page.get_by_role("button", name="Attach files").click()
+        chooser = await chooser_info.value
+        assert chooser.is_multiple()
+        await chooser.set_files([str(image), str(notes)])
+
+        chips = page.locator("#chips .chip")
+        await expect(chips).to_have_count(2)
+        assert await chips.nth(0).locator(".chip-name").text_content() == "red-dot.png"
+        assert await chips.nth(1).locator(".chip-name").text_content() == "notes.txt"
+        assert await chips.nth(1).locator(".chip-size").text_content() == "18 B"
+        # the image chip shows its thumbnail (an object URL the CSP allows)
+        thumb = chips.nth(0).locator("img.chip-thumb")
+        assert (await thumb.get_attribute("src")).startswith("blob:")
+        await expect(thumb).to_have_js_property("naturalWidth", 320)
+        # a chip goes away with its remove button, from the keyboard too
+        await page.get_by_role("button", name="Remove notes.txt").focus()
+        await page.keyboard.press("Enter")
+        await expect(chips).to_have_count(1)
+        # the keyboard stays on the chips (the one left), not lost on <body>
+        label = await page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert label == "Remove red-dot.png"
+        await page.set_input_files("#file", [str(notes)])  # and back
+        await expect(chips).to_have_count(2)
+
+        await send(page, "what is this?")
+        await page.wait_for_selector('.msg.assistant[data-run-state="done"]', timeout=15_000)
+        await expect(chips).to_have_count(0)
+        assert await page.locator("#chips").is_hidden()
+        reply = await page.locator(".msg.assistant .body").last.text_content()
+        assert f"You sent 1 image(s): image/png {image.stat().st_size} bytes." in reply
+        # the text file reached the agent too (small text files are shown to it inline)
+        assert 'You said: "what is this?' in reply and "remember the milk" in reply
+        mine = page.locator(".msg.user").last
+        assert await mine.locator(".body").text_content() == "what is this?"
+        sent_thumb = mine.locator(".file.thumb img")
+        assert await sent_thumb.get_attribute("alt") == "red-dot.png"
+        await expect(sent_thumb).to_have_js_property("naturalWidth", 320)
+        assert await mine.locator(".file:not(.thumb)").text_content() == "notes.txt · 18 B"
+        shot = tmp_path / "webchat-attachments.png"
+        await page.screenshot(path=str(shot))
+        print(f"\nWebChat screenshot: {shot}")
+
+        # the transcript has references, not bytes; after a reload the page shows chips
+        user = (await history_of(gw))[0]
+        assert [p["type"] for p in user["content"]] == ["text", "image", "file"]
+        assert user["content"][1]["fileName"] == "red-dot.png"
+        assert user["content"][2]["mimeType"] == "text/plain"
+        await page.reload()
+        await page.wait_for_selector('#conn[data-state="online"]', timeout=10_000)
+        files = page.locator(".msg.user .file")
+        await expect(files).to_have_count(2, timeout=10_000)
+        size = f"{image.stat().st_size} B"
+        assert await files.all_text_contents() == [f"red-dot.png · {size}", "notes.txt · 18 B"]
+        assert await page.locator(".msg.user img").count() == 0  # history has no bytes
+        shot2 = tmp_path / "webchat-attachments-history.png"
+        await page.screenshot(path=str(shot2))
+        print(f"\nWebChat screenshot: {shot2}")
+
+
+async def test_too_large_and_too_many_files_are_refused_in_the_page(
+    gateway_factory, browser, tmp_path
+):
+    big = tmp_path / "huge-photo.png"
+    big.write_bytes(png() + bytes(6_291_456))  # one byte per pixel over the image limit
+    small = []
+    for i in range(11):
+        path = tmp_path / f"a-rather-long-file-name-for-a-phone-screen-{i:02}.csv"
+        path.write_text(f"n,{i}\n")
+        small.append(str(path))
+    async with gateway_factory(extra_plugins=(webchat,)) as gw:
+        context = await browser(
+            viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True
+        )
+        page = await open_chat(context, gw)
+        error = page.locator("#attach-error")
+
+        await page.set_input_files("#file", [str(big)])
+        await expect(error).to_be_visible()
+        message = await error.text_content()
+        assert "huge-photo.png" in message and "over the 6 MB limit for images" in message
+        assert await page.get_attribute("#attach-error", "role") == "alert"
+        await expect(page.locator("#chips .chip")).to_have_count(0)
+        await page.press("#input", "Enter")  # nothing to send: no text, no files
+        await page.click("#send")
+
+        await page.set_input_files("#file", small)
+        await expect(page.locator("#chips .chip")).to_have_count(10)
+        assert "1 file — at most 10 files per message" in await error.text_content()
+        widths = await page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert widths[0] <= widths[1], widths  # long names are cut short, not overflowing
+        for selector in ("#attach", "#send", "#input", "#chips"):
+            box = await page.locator(selector).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, selector
+        shot = tmp_path / "webchat-attach-refused.png"
+        await page.screenshot(path=str(shot))
+        print(f"\nWebChat screenshot: {shot}")
+
+        await page.wait_for_timeout(300)
+        assert await page.locator(".msg").count() == 0  # no bubble …
+        assert await history_of(gw) == []  # … and the gateway got no run
+
+
+async def test_paste_and_drop_attach_files_and_a_message_may_be_only_files(
+    gateway_factory, browser
+):
+    async with gateway_factory(extra_plugins=(webchat,)) as gw:
+        context = await browser()
+        page = await open_chat(context, gw)
+        data = list(png())
+        # what a browser fires for a file dropped on the chat and a screenshot pasted
+        await page.evaluate(
+            """(bytes) => {
+                const file = (name) => new File([new Uint8Array(bytes)], name, {type: 'image/png'});
+                const drop = new DataTransfer();
+                drop.items.add(file('dropped.png'));
+                const log = document.getElementById('log');
+                log.dispatchEvent(new DragEvent('dragenter', {dataTransfer: drop, bubbles: true}));
+                window.dropShown = !document.getElementById('drop').hidden;
+                log.dispatchEvent(new DragEvent('drop',
+                    {dataTransfer: drop, bubbles: true, cancelable: true}));
+                const clip = new DataTransfer();
+                clip.items.add(file('image.png'));
+                document.getElementById('input').dispatchEvent(new ClipboardEvent('paste',
+                    {clipboardData: clip, bubbles: true, cancelable: true}));
+            }""",
+            data,
+        )
+        assert await page.evaluate("window.dropShown")
+        assert await page.locator("#drop").is_hidden()
+        names = await page.locator("#chips .chip-name").all_text_contents()
+        assert names[0] == "dropped.png"
+        assert names[1].startswith("pasted-") and names[1].endswith(".png"), names
+
+        await page.press("#input", "Enter")  # no text: the files alone are the message
+        await page.wait_for_selector('.msg.assistant[data-run-state="done"]', timeout=15_000)
+        reply = await page.locator(".msg.assistant .body").last.text_content()
+        size = len(png())
+        assert f"You sent 2 image(s): image/png {size} bytes, image/png {size} bytes." in reply
+        mine = page.locator(".msg.user").last
+        await expect(mine.locator(".file.thumb img")).to_have_count(2)
+        assert await mine.locator(".body").is_hidden()
+        user = (await history_of(gw))[0]
+        assert user["content"][0] == {"type": "text", "text": ""}
+
+
+async def test_an_unavailable_attachment_shows_why(gateway_factory, browser):
+    async with gateway_factory(extra_plugins=(webchat,)) as gw:
+        now = int(time.time() * 1000)
+        body = {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "see attached"},
+                {"type": "file", "fileName": "scan.pdf", "unavailable": "too large (40 MB)"},
+            ],
+            "timestamp": now,
+        }
+        await gw.db.run(store.append_message, gw.db.conn, "agent:main:main", None, body, now)
+        context = await browser()
+        page = await open_chat(context, gw)
+        item = page.locator(".msg.user .file.unavailable")
+        await expect(item).to_have_text("scan.pdf · unavailable: too large (40 MB)")

@@ -102,7 +102,7 @@ def _security_headers(connect_src: str) -> dict[str, str]:
             "default-src 'none'",
             "script-src 'self'",
             "style-src 'self'",
-            "img-src 'self' data:",
+            "img-src 'self' data: blob:",  # blob: thumbnails of the files being attached
             f"connect-src 'self' {connect_src}",
             "base-uri 'none'",
             "form-action 'none'",

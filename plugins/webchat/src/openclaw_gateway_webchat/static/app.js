@@ -15,6 +15,12 @@
     "AUTH_DEVICE_TOKEN_MISMATCH", "DEVICE_IDENTITY_REQUIRED", "AUTH_RATE_LIMITED",
   ]);
   const FATAL_ERRORS = new Set(["CONTROL_UI_ORIGIN_NOT_ALLOWED", "PROTOCOL_MISMATCH"]);
+  // attachments: hello-ok's policy.attachments (decoded bytes each) and policy.maxPayload (the
+  // whole frame, base64 included) replace these once connected
+  const MAX_ATTACHMENTS = 10;
+  const DEFAULT_LIMITS = { maxBytes: 19464192, maxImageBytes: 6291456, maxPayload: 26214400 };
+  const FRAME_OVERHEAD = 4096; // the request's own fields around the message and the files
+  const THUMBS_KEPT = 100; // object URLs of images sent from this page, for their bubbles
 
   const root = document.documentElement;
   const WS_URL = root.dataset.wsUrl;
@@ -24,6 +30,8 @@
     log: $("log"), empty: $("empty"), banner: $("banner"),
     conn: $("conn"), connText: $("conn-text"), runStatus: $("run-status"), signout: $("signout"),
     composer: $("composer"), input: $("input"), send: $("send"), stop: $("stop"),
+    attach: $("attach"), file: $("file"), chips: $("chips"), attachError: $("attach-error"),
+    drop: $("drop"),
     login: $("login"), loginForm: $("login-form"), loginError: $("login-error"), token: $("token"),
   };
 
@@ -43,6 +51,11 @@
     runs: new Map(),       // runId -> run view {runId, el, body, label, text, phase}
     historyTimer: null,
     historyLoading: null,
+    limits: { ...DEFAULT_LIMITS },
+    attachments: [],       // files chosen for the next message: {id, file, url}
+    nextAttachmentId: 1,
+    thumbs: new Map(),     // "name\0size" -> object URL of an image sent from this page
+    dragDepth: 0,
   };
 
   // --- small helpers ---------------------------------------------------------------------------
@@ -103,6 +116,24 @@
   function setComposerEnabled(enabled) {
     ui.input.disabled = !enabled;
     ui.send.disabled = !enabled;
+    ui.attach.disabled = !enabled;
+  }
+
+  function positive(value, fallback) {
+    return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : fallback;
+  }
+
+  function formatSize(bytes) {
+    if (typeof bytes !== "number" || !Number.isFinite(bytes) || bytes < 0) return "";
+    if (bytes < 1024) return `${bytes} B`;
+    const units = ["KB", "MB", "GB"];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+      value /= 1024;
+      unit += 1;
+    }
+    return `${Number(value.toFixed(value < 100 ? 1 : 0))} ${units[unit]}`;
   }
 
   // --- the token -------------------------------------------------------------------------------
@@ -224,6 +255,13 @@
     if (typeof policy.tickIntervalMs === "number" && policy.tickIntervalMs > 0) {
       state.tickMs = policy.tickIntervalMs;
     }
+    const limits = (policy.attachments && typeof policy.attachments === "object")
+      ? policy.attachments : {};
+    state.limits = {
+      maxBytes: positive(limits.maxBytes, DEFAULT_LIMITS.maxBytes),
+      maxImageBytes: positive(limits.maxImageBytes, DEFAULT_LIMITS.maxImageBytes),
+      maxPayload: positive(policy.maxPayload, DEFAULT_LIMITS.maxPayload),
+    };
     const defaults = (hello && hello.snapshot && hello.snapshot.sessionDefaults) || {};
     if (typeof defaults.mainSessionKey === "string") state.sessionKey = defaults.mainSessionKey;
     hideLogin();
@@ -431,6 +469,72 @@
     return item;
   }
 
+  function userBubble(text, files, ts) {
+    const item = bubble("user", text, ts);
+    if (files.length) item.append(fileList(files));
+    return item;
+  }
+
+  // files: [{fileName, size, image, url?, unavailable?}] -> the list shown in a message bubble
+  function fileList(files) {
+    const list = el("ul", "files");
+    const count = files.length === 1 ? "1 attachment" : `${files.length} attachments`;
+    list.setAttribute("aria-label", count);
+    for (const file of files) list.append(fileItem(file));
+    return list;
+  }
+
+  function fileItem(file) {
+    const size = formatSize(file.size);
+    const summary = size ? `${file.fileName} · ${size}` : file.fileName;
+    const item = el("li", "file");
+    if (file.url && !file.unavailable) {
+      item.classList.add("thumb");
+      const img = document.createElement("img");
+      img.alt = file.fileName;
+      img.title = summary;
+      img.decoding = "async";
+      img.addEventListener("load", () => {
+        const log = ui.log;
+        if (log.scrollHeight - log.scrollTop - log.clientHeight < 80 + img.height) {
+          log.scrollTop = log.scrollHeight;
+        }
+      });
+      // not an image this browser can show (or its URL is gone): the chip instead
+      img.addEventListener("error", () => item.replaceWith(fileItem({ ...file, url: null })));
+      img.src = file.url;
+      item.append(img);
+      return item;
+    }
+    item.append(fileIcon(), el("span", "file-name", file.fileName));
+    if (file.unavailable) {
+      item.classList.add("unavailable");
+      item.append(el("span", "file-meta", ` · unavailable: ${file.unavailable}`));
+      item.title = `${file.fileName}: unavailable (${file.unavailable})`;
+    } else {
+      if (size) item.append(el("span", "file-meta", ` · ${size}`));
+      item.title = summary;
+    }
+    return item;
+  }
+
+  function fileIcon() {
+    const NS = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(NS, "svg");
+    const attrs = {
+      class: "file-icon", viewBox: "0 0 24 24", width: "18", height: "18", fill: "none",
+      stroke: "currentColor", "stroke-width": "2", "stroke-linecap": "round",
+      "stroke-linejoin": "round", "aria-hidden": "true", focusable: "false",
+    };
+    for (const [name, value] of Object.entries(attrs)) svg.setAttribute(name, value);
+    for (const d of ["M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z", "M14 2v6h6"]) {
+      const path = document.createElementNS(NS, "path");
+      path.setAttribute("d", d);
+      svg.append(path);
+    }
+    return svg;
+  }
+
   function addRun(runId) {
     const item = bubble("assistant", "");
     item.dataset.runId = runId;
@@ -483,10 +587,30 @@
     ui.runStatus.hidden = !ui.runStatus.textContent;
   }
 
+  // a transcript message's attachment parts (history keeps references, never the bytes)
+  function filesOf(message) {
+    if (!Array.isArray(message.content)) return [];
+    return message.content
+      .filter((part) => part && (part.type === "image" || part.type === "file"))
+      .map((part) => {
+        const named = typeof part.fileName === "string" && part.fileName;
+        const fileName = named ? part.fileName : "file";
+        const size = typeof part.size === "number" ? part.size : null;
+        const missing = typeof part.unavailable === "string";
+        const unavailable = missing ? part.unavailable || "unknown reason" : null;
+        const image = part.type === "image";
+        const url = image ? sentThumb(fileName, size) : null;
+        return { fileName, size, image, unavailable, url };
+      });
+  }
+
   function renderMessage(message) {
     const role = message && message.role;
     const text = textOf(message);
-    if (role === "user") return text ? bubble("user", text, message.timestamp) : null;
+    if (role === "user") {
+      const files = filesOf(message);
+      return text || files.length ? userBubble(text, files, message.timestamp) : null;
+    }
     if (role === "assistant") {
       if (text) return bubble("assistant", text, message.timestamp);
       const calls = Array.isArray(message.toolCalls) ? message.toolCalls : [];
@@ -549,22 +673,209 @@
 
   function send() {
     const text = ui.input.value.trim();
-    if (!text || !state.ready) return;
+    const chosen = state.attachments.slice();
+    if ((!text && !chosen.length) || !state.ready) return;
+    // the limits may have changed since the files were added (a reconnect to another gateway)
+    const problems = chosen.map((a) => problemWith(a.file, "Not sent")).filter(Boolean);
+    if (chosen.length > MAX_ATTACHMENTS) {
+      problems.push(`At most ${MAX_ATTACHMENTS} files can go in one message; remove some.`);
+    }
+    const frame = frameSize(text, chosen);
+    if (!problems.length && frame > state.limits.maxPayload) {
+      problems.push(
+        `Together these files are too large for one message (${formatSize(frame)} to send, the` +
+          ` gateway takes ${formatSize(state.limits.maxPayload)}); send fewer at a time.`,
+      );
+    }
+    if (problems.length) {
+      showAttachError(problems);
+      return;
+    }
+    showAttachError(null);
     const runId = uuid(); // the idempotency key is the run id
+    const shown = chosen.map((a) => {
+      if (a.url) rememberThumb(a.file.name, a.file.size, a.url);
+      return { fileName: a.file.name, size: a.file.size, image: isImage(a.file), url: a.url };
+    });
     ui.empty.hidden = true;
-    ui.log.append(bubble("user", text, Date.now()));
+    ui.log.append(userBubble(text, shown, Date.now()));
     const run = addRun(runId);
     ui.input.value = "";
+    state.attachments = [];
+    renderChips();
     autosize();
     keepScrolled(true);
-    request("chat.send", { sessionKey: SESSION, message: text, idempotencyKey: runId }).catch(
-      (err) => {
+    Promise.all(chosen.map((a) => encodeAttachment(a.file)))
+      .then((attachments) => {
+        const params = { sessionKey: SESSION, message: text, idempotencyKey: runId };
+        if (attachments.length) params.attachments = attachments;
+        return request("chat.send", params);
+      })
+      .catch((err) => {
         if (!state.runs.has(runId)) return;
         run.error.textContent = `Not sent: ${err.message || "the gateway refused the message"}`;
         run.error.hidden = false;
         finishRun(run, "error");
-      },
-    );
+      });
+  }
+
+  // --- attachments -----------------------------------------------------------------------------
+
+  function isImage(file) {
+    return /^image\//i.test(file.type || "");
+  }
+
+  // why the gateway would refuse this file, or null; `verb` says what the page did instead
+  function problemWith(file, verb = "Not attached") {
+    const name = file.name || "the file";
+    if (!file.size) return `${verb}: ${name} is empty.`;
+    const image = isImage(file);
+    const limit = image ? state.limits.maxImageBytes : state.limits.maxBytes;
+    if (file.size > limit) {
+      return `${verb}: ${name} (${formatSize(file.size)}) is over the ${formatSize(limit)}` +
+        ` limit for ${image ? "images" : "files"}.`;
+    }
+    return null;
+  }
+
+  function showAttachError(problems) {
+    const text = problems && problems.length ? problems.join("\n") : "";
+    ui.attachError.textContent = text;
+    ui.attachError.hidden = !text;
+  }
+
+  function canAttach() {
+    return state.ready && !ui.attach.disabled;
+  }
+
+  function addFiles(files) {
+    const problems = [];
+    let over = 0;
+    for (const file of files) {
+      const problem = problemWith(file);
+      if (problem) problems.push(problem);
+      else if (state.attachments.length >= MAX_ATTACHMENTS) over += 1;
+      else {
+        const url = isImage(file) ? URL.createObjectURL(file) : null;
+        state.attachments.push({ id: state.nextAttachmentId++, file, url });
+      }
+    }
+    if (over) {
+      problems.push(
+        `Not attached: ${over === 1 ? "1 file" : `${over} files`} — at most ${MAX_ATTACHMENTS}` +
+          " files per message.",
+      );
+    }
+    showAttachError(problems);
+    renderChips();
+  }
+
+  function removeAttachment(id) {
+    const index = state.attachments.findIndex((a) => a.id === id);
+    if (index < 0) return;
+    const [gone] = state.attachments.splice(index, 1);
+    if (gone.url) URL.revokeObjectURL(gone.url);
+    showAttachError(null);
+    renderChips();
+    // keep the keyboard where it was: the next chip's remove button, else the message field
+    const buttons = ui.chips.querySelectorAll("button.chip-remove");
+    const next = buttons[Math.min(index, buttons.length - 1)];
+    (next || ui.input).focus();
+  }
+
+  function clearAttachments() {
+    for (const a of state.attachments) if (a.url) URL.revokeObjectURL(a.url);
+    state.attachments = [];
+    showAttachError(null);
+    renderChips();
+  }
+
+  function renderChips() {
+    const items = state.attachments.map((a) => {
+      const name = a.file.name || "file";
+      const chip = el("li", "chip");
+      chip.title = `${name} · ${formatSize(a.file.size)}`;
+      if (a.url) {
+        const img = document.createElement("img");
+        img.className = "chip-thumb";
+        img.alt = "";
+        img.src = a.url;
+        img.addEventListener("error", () => img.replaceWith(fileIcon()));
+        chip.append(img);
+      } else {
+        chip.append(fileIcon());
+      }
+      chip.append(el("span", "chip-name", name), el("span", "chip-size", formatSize(a.file.size)));
+      const remove = el("button", "chip-remove", "×");
+      remove.type = "button";
+      remove.setAttribute("aria-label", `Remove ${name}`);
+      remove.title = `Remove ${name}`;
+      remove.addEventListener("click", () => removeAttachment(a.id));
+      chip.append(remove);
+      return chip;
+    });
+    ui.chips.replaceChildren(...items);
+    ui.chips.hidden = items.length === 0;
+  }
+
+  function frameSize(text, chosen) {
+    let size = FRAME_OVERHEAD + JSON.stringify(text).length;
+    for (const a of chosen) {
+      size += 4 * Math.ceil(a.file.size / 3) + 2 * (a.file.name || "").length + 128;
+    }
+    return size;
+  }
+
+  function encodeAttachment(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => {
+        const url = String(reader.result);
+        resolve({
+          type: isImage(file) ? "image" : "file",
+          mimeType: file.type || undefined,
+          fileName: file.name || undefined,
+          content: url.slice(url.indexOf(",") + 1), // base64, without the data: prefix
+        });
+      };
+      reader.onerror = () => reject({ message: `could not read ${file.name || "a file"}` });
+      reader.readAsDataURL(file);
+    });
+  }
+
+  function thumbKey(name, size) {
+    return `${name}\u0000${size}`;
+  }
+
+  function rememberThumb(name, size, url) {
+    const key = thumbKey(name, size);
+    const old = state.thumbs.get(key);
+    if (old && old !== url) URL.revokeObjectURL(old);
+    state.thumbs.delete(key);
+    state.thumbs.set(key, url);
+    while (state.thumbs.size > THUMBS_KEPT) {
+      const [oldestKey, oldestUrl] = state.thumbs.entries().next().value;
+      state.thumbs.delete(oldestKey);
+      URL.revokeObjectURL(oldestUrl);
+    }
+  }
+
+  function sentThumb(name, size) {
+    return state.thumbs.get(thumbKey(name, size)) || null;
+  }
+
+  // a pasted screenshot is called "image.png": give it a name that says when it was pasted
+  function namePasted(file) {
+    if (file.name && !/^image\.[a-z0-9]+$/i.test(file.name)) return file;
+    const subtype = (file.type || "").split("/")[1] || "bin";
+    const ext = subtype.replace("jpeg", "jpg").replace(/\+.*$/, "");
+    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+    const name = `pasted-${stamp}.${ext}`;
+    return new File([file], name, { type: file.type, lastModified: Date.now() });
+  }
+
+  function dragHasFiles(ev) {
+    return !!ev.dataTransfer && Array.from(ev.dataTransfer.types || []).includes("Files");
   }
 
   function stop() {
@@ -595,10 +906,52 @@
     }
   });
   ui.input.addEventListener("input", autosize);
+  ui.attach.addEventListener("click", () => ui.file.click());
+  ui.file.addEventListener("change", () => {
+    addFiles(Array.from(ui.file.files || []));
+    ui.file.value = ""; // choosing the same file again fires change again
+    ui.input.focus();
+  });
+  document.addEventListener("paste", (ev) => {
+    const data = ev.clipboardData;
+    if (!data || ev.target === ui.token || !canAttach()) return;
+    const files = Array.from(data.files || []);
+    // copying from an office app puts a picture of the text beside it: the text wins
+    if (!files.length || Array.from(data.types || []).includes("text/plain")) return;
+    ev.preventDefault();
+    addFiles(files.map(namePasted));
+  });
+  // a file dropped anywhere on the page is attached (never opened in place of the page)
+  document.addEventListener("dragenter", (ev) => {
+    if (!dragHasFiles(ev)) return;
+    ev.preventDefault();
+    state.dragDepth += 1;
+    ui.drop.hidden = !canAttach();
+  });
+  document.addEventListener("dragover", (ev) => {
+    if (!dragHasFiles(ev)) return;
+    ev.preventDefault();
+    ev.dataTransfer.dropEffect = canAttach() ? "copy" : "none";
+  });
+  document.addEventListener("dragleave", (ev) => {
+    if (!dragHasFiles(ev)) return;
+    state.dragDepth = Math.max(0, state.dragDepth - 1);
+    if (state.dragDepth === 0) ui.drop.hidden = true;
+  });
+  document.addEventListener("drop", (ev) => {
+    if (!dragHasFiles(ev)) return;
+    ev.preventDefault();
+    state.dragDepth = 0;
+    ui.drop.hidden = true;
+    if (!canAttach()) return;
+    addFiles(Array.from(ev.dataTransfer.files || []));
+    ui.input.focus();
+  });
   ui.stop.addEventListener("click", stop);
   ui.signout.addEventListener("click", () => {
     sessionStorage.removeItem(TOKEN_KEY);
     halt();
+    clearAttachments();
     setConn("idle", "not connected");
     showLogin();
   });
