@@ -3,14 +3,21 @@ persistence across restarts, the missed-fire policy, one run per job, failure is
 
 from __future__ import annotations
 
+import json
+import os
+import sqlite3
+import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 
 from openclaw_gateway.agent.cron import ScheduleError, next_fire_ms
+from openclaw_gateway.state.db import migrate
+from openclaw_gateway.state.migrations import MIGRATIONS
 
 from agent_plugins import PLUGIN
 from wire import TOKEN, Peer, operator
@@ -248,10 +255,16 @@ async def test_a_run_that_fails_is_recorded_and_the_job_fires_again(gateway_fact
         gw.cron.set_clock(clock)
         peer = await operator(gw.port, TOKEN, ADMIN)
         job = await add(peer, schedule="* * * * *")
+        run_ids = []
         for _ in range(2):
             clock.advance(60)
             finished = await cron_event(peer, "finished", job["id"])
             assert finished["status"] == "error" and "500" in finished["error"]
+            run_ids.append(finished["runId"])
+        runs = (await peer.request("cron.runs", {"id": job["id"]}))["payload"]
+        assert [r["runId"] for r in runs["entries"]] == run_ids[::-1]  # newest first
+        assert all(r["status"] == "error" and "500" in r["error"] for r in runs["entries"])
+        assert {r["reason"] for r in runs["entries"]} == {"schedule"}
 
 
 # --- restarts -----------------------------------------------------------------------------------
@@ -312,3 +325,380 @@ async def test_a_run_cut_by_shutdown_is_recorded_as_interrupted(gateway_factory,
     async with gateway_factory(state_dir=state) as gw:
         listed = gw.cron.payloads()[0]
         assert listed["lastStatus"] == "error" and "interrupted" in listed["lastError"]
+        peer = await operator(gw.port, TOKEN, READ)
+        (run,) = (await peer.request("cron.runs", {"id": job["id"]}))["payload"]["entries"]
+        assert run["status"] == "error" and "interrupted" in run["error"]
+        assert run["endedAtMs"] is not None
+
+
+# --- reference schedule objects -----------------------------------------------------------------
+
+MS0 = int(T0 * 1000)
+
+
+async def test_reference_schedule_objects_are_accepted_and_fire(gateway):
+    clock = FakeClock(T0)
+    gateway.cron.set_clock(clock)
+    peer = await operator(gateway.port, TOKEN, ADMIN)
+
+    cron = await add(peer, schedule={"kind": "cron", "expr": "0 9 * * *", "tz": "Europe/Berlin"})
+    assert cron["schedule"] == "0 9 * * *" and cron["tz"] == "Europe/Berlin"
+    assert cron["scheduleSpec"] == {"kind": "cron", "expr": "0 9 * * *", "tz": "Europe/Berlin"}
+    assert cron["nextRunAtMs"] == MS0 + 8 * 3_600_000  # 09:00 Berlin is 08:00 UTC in January
+
+    every = await add(
+        peer,
+        schedule={"kind": "every", "everyMs": 90_000},
+        payload={"kind": "agentTurn", "message": "tick", "model": "ignored"},
+    )
+    assert every["schedule"] == "every 90s" and every["message"] == "tick"
+    assert every["scheduleSpec"] == {"kind": "every", "everyMs": 90_000, "anchorMs": MS0}
+    assert every["nextRunAtMs"] == MS0 + 90_000
+    anchored = await add(peer, schedule={"kind": "every", "everyMs": 3_600_000, "anchorMs": 0})
+    assert anchored["nextRunAtMs"] == MS0 + 3_600_000  # aligned on the hour since the epoch
+
+    at = await add(peer, schedule={"kind": "at", "at": "2030-01-01T00:02:00Z"})
+    assert at["schedule"] == "at 2030-01-01T00:02:00Z" and at["nextRunAtMs"] == MS0 + 120_000
+    assert at["scheduleSpec"] == {"kind": "at", "at": "2030-01-01T00:02:00Z", "atMs": MS0 + 120_000}
+    naive = await add(peer, schedule={"kind": "at", "at": "2030-01-01T10:00:00"}, tz="Asia/Tokyo")
+    assert naive["nextRunAtMs"] == MS0 + 3_600_000  # 10:00 in Tokyo is 01:00 UTC
+    legacy = await add(peer, schedule={"kind": "at", "atMs": MS0 + 60_000})
+    assert legacy["nextRunAtMs"] == MS0 + 60_000
+
+    clock.advance(90)  # the interval job and the legacy one-shot fire
+    await cron_event(peer, "finished", every["id"])
+    await cron_event(peer, "finished", legacy["id"])
+    got = (await peer.request("cron.get", {"jobId": every["id"]}))["payload"]
+    assert got["nextRunAtMs"] == MS0 + 180_000 and got["lastStatus"] == "ok"
+
+    clock.advance(30)  # the ISO one-shot fires once, then the job is disabled
+    started = await cron_event(peer, "started", at["id"])
+    assert started["runAtMs"] == MS0 + 120_000 and started["nextRunAtMs"] is None
+    await cron_event(peer, "finished", at["id"])
+    done = (await peer.request("cron.get", {"id": at["id"]}))["payload"]
+    assert done["enabled"] is False and done["nextRunAtMs"] is None
+    assert done["lastStatus"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("params", "path"),
+    [
+        ({"schedule": {"kind": "cron", "expr": "61 * * * *"}}, "/schedule/expr"),
+        ({"schedule": {"kind": "cron", "expr": "* * * * *", "tz": "Mars/X"}}, "/schedule/tz"),
+        ({"schedule": {"kind": "cron", "expr": ""}}, "/schedule/expr"),
+        ({"schedule": {"kind": "every"}}, "/schedule/everyMs"),
+        ({"schedule": {"kind": "every", "everyMs": 10}}, "/schedule/everyMs"),
+        ({"schedule": {"kind": "every", "everyMs": "soon"}}, "/schedule/everyMs"),
+        ({"schedule": {"kind": "every", "everyMs": 60_000, "tz": "UTC"}}, "/schedule/tz"),
+        ({"schedule": {"kind": "every", "everyMs": 60_000}, "tz": "UTC"}, "/tz"),
+        ({"schedule": {"kind": "at", "at": "tomorrow-ish"}}, "/schedule/at"),
+        ({"schedule": {"kind": "at", "at": "2020-01-01T00:00:00Z"}}, "/schedule/at"),
+        ({"schedule": {"kind": "at"}}, "/schedule/at"),
+        ({"schedule": {"kind": "weekly"}}, "/schedule/kind"),
+        ({"schedule": {"expr": "* * * * *"}}, "/schedule/kind"),
+        ({"schedule": 5}, "/schedule"),
+        (
+            {"schedule": "* * * * *", "payload": {"kind": "systemEvent", "text": "x"}},
+            "/payload/kind",
+        ),
+        ({"schedule": "* * * * *", "message": None}, "/message"),
+    ],
+)
+async def test_invalid_schedules_are_refused_with_the_field_path(gateway, params, path):
+    gateway.cron.set_clock(FakeClock(T0))
+    peer = await operator(gateway.port, TOKEN, ADMIN)
+    res = await peer.request("cron.add", {"message": "x", **params})
+    assert not res["ok"] and res["error"]["code"] == "INVALID_REQUEST", res
+    assert res["error"]["message"].startswith("invalid cron.add params:")
+    assert res["error"]["details"]["path"] == path, res["error"]
+    assert (await peer.request("cron.list", {}))["payload"]["jobs"] == []
+
+
+# --- get, status, update ------------------------------------------------------------------------
+
+
+async def test_get_status_and_unknown_ids(gateway_factory):
+    async with gateway_factory() as gw:
+        gw.cron.set_clock(FakeClock(T0))
+        admin = await operator(gw.port, TOKEN, ADMIN)
+        reader = await operator(gw.port, TOKEN, READ)
+        status = (await reader.request("cron.status", {}))["payload"]
+        assert status == {
+            "enabled": True,
+            "jobs": 0,
+            "enabledJobs": 0,
+            "running": 0,
+            "nextWakeAtMs": None,
+        }
+        job = await add(admin, schedule="*/5 * * * *")
+        await add(admin, schedule="* * * * *", enabled=False)
+        status = (await reader.request("cron.status", {}))["payload"]
+        assert status["jobs"] == 2 and status["enabledJobs"] == 1
+        assert status["nextWakeAtMs"] == MS0 + 300_000
+
+        got = await reader.request("cron.get", {"id": job["id"]})
+        assert got["payload"] == {**job, "runningRunId": None}
+        for method, params in (
+            ("cron.get", {"id": "nope"}),
+            ("cron.get", {"jobId": "nope"}),
+            ("cron.runs", {"id": "nope"}),
+            ("cron.update", {"id": "nope", "patch": {"name": "x"}}),
+        ):
+            res = await admin.request(method, params)
+            assert res["error"]["code"] == "INVALID_REQUEST", method
+            assert res["error"]["details"] == {
+                "code": "UNKNOWN_CRON_JOB",
+                "id": "nope",
+            }, method
+        res = await reader.request("cron.get", {})
+        assert res["error"]["details"]["path"] == "/id"
+        res = await reader.request("cron.update", {"id": job["id"], "patch": {"name": "x"}})
+        assert res["error"]["code"] == "FORBIDDEN"
+        assert res["error"]["details"]["missingScope"] == "operator.admin"
+
+    async with gateway_factory(cron={"enabled": False}) as gw:
+        peer = await operator(gw.port, TOKEN, ADMIN)
+        await add(peer, schedule="* * * * *")
+        status = (await peer.request("cron.status", {}))["payload"]
+        assert status["enabled"] is False and status["jobs"] == 1
+        assert status["nextWakeAtMs"] is None
+
+
+async def test_update_reschedules_and_persists_across_a_restart(gateway_factory, tmp_path):
+    state = tmp_path / "update"
+    async with gateway_factory(state_dir=state) as gw:
+        clock = FakeClock(T0)
+        gw.cron.set_clock(clock)
+        admin = await operator(gw.port, TOKEN, ADMIN)
+        reader = await operator(gw.port, TOKEN, READ)
+        job = await add(admin, name="digest", schedule="*/5 * * * *", message="old prompt")
+        assert job["nextRunAtMs"] == MS0 + 300_000
+
+        res = await admin.request(
+            "cron.update",
+            {
+                "id": job["id"],
+                "patch": {
+                    "name": "hourly digest",
+                    "schedule": {"kind": "every", "everyMs": 600_000},
+                    "payload": {"kind": "agentTurn", "message": "new prompt"},
+                },
+            },
+        )
+        updated = res["payload"]
+        assert updated["name"] == "hourly digest" and updated["message"] == "new prompt"
+        assert updated["schedule"] == "every 10m" and updated["nextRunAtMs"] == MS0 + 600_000
+        event = await cron_event(reader, "updated", job["id"])
+        assert event["job"] == updated and event["nextRunAtMs"] == MS0 + 600_000
+
+        # A patch without a schedule leaves the next fire alone; tz is for cron schedules.
+        res = await admin.request("cron.update", {"jobId": job["id"], "patch": {"name": "d"}})
+        assert res["payload"]["nextRunAtMs"] == MS0 + 600_000
+        res = await admin.request("cron.update", {"id": job["id"], "patch": {"tz": "UTC"}})
+        assert res["error"]["details"]["path"] == "/patch/tz"
+        res = await admin.request(
+            "cron.update", {"id": job["id"], "patch": {"schedule": {"kind": "cron"}}}
+        )
+        assert res["error"]["details"]["path"] == "/patch/schedule/expr"
+        res = await admin.request("cron.update", {"id": job["id"], "patch": {"enabled": "nah"}})
+        assert res["error"]["details"]["path"] == "/patch/enabled"
+
+        # Disabling clears the next fire; enabling computes it again from now.
+        res = await admin.request("cron.update", {"id": job["id"], "patch": {"enabled": False}})
+        assert res["payload"]["enabled"] is False and res["payload"]["nextRunAtMs"] is None
+        clock.advance(60)
+        await anyio.sleep(0.05)
+        res = await admin.request("cron.update", {"id": job["id"], "patch": {"enabled": True}})
+        assert res["payload"]["nextRunAtMs"] == MS0 + 600_000  # the interval keeps its anchor
+
+        # Back to a cron expression: the zone comes along with it.
+        res = await admin.request(
+            "cron.update",
+            {"id": job["id"], "patch": {"schedule": "0 9 * * *", "tz": "Europe/Berlin"}},
+        )
+        assert res["payload"]["schedule"] == "0 9 * * *" and res["payload"]["tz"] == "Europe/Berlin"
+        assert res["payload"]["nextRunAtMs"] == MS0 + 8 * 3_600_000
+        res = await admin.request("cron.update", {"id": job["id"], "patch": {"tz": "Asia/Tokyo"}})
+        assert res["payload"]["nextRunAtMs"] == MS0 + 24 * 3_600_000  # 09:00 Tokyo = 00:00 UTC
+        final = res["payload"]
+
+    async with gateway_factory(state_dir=state) as gw:
+        peer = await operator(gw.port, TOKEN, ADMIN)
+        got = (await peer.request("cron.get", {"id": job["id"]}))["payload"]
+        assert got == final
+        assert got["name"] == "d" and got["message"] == "new prompt" and got["tz"] == "Asia/Tokyo"
+        clock = FakeClock(T0 + 86_399)
+        gw.cron.set_clock(clock)
+        clock.advance(1)
+        started = await cron_event(peer, "started", job["id"])
+        assert started["runAtMs"] == final["nextRunAtMs"]
+        await cron_event(peer, "finished", job["id"])
+        history = await peer.request("chat.history", {"sessionKey": job["sessionKey"]})
+        assert history["payload"]["messages"][0]["content"][0]["text"] == "new prompt"
+
+
+async def test_a_one_shot_that_has_fired_can_be_re_armed(gateway):
+    clock = FakeClock(T0)
+    gateway.cron.set_clock(clock)
+    peer = await operator(gateway.port, TOKEN, ADMIN)
+    job = await add(peer, schedule={"kind": "at", "atMs": MS0 + 60_000})
+    clock.advance(60)
+    await cron_event(peer, "finished", job["id"])
+    res = await peer.request("cron.update", {"id": job["id"], "patch": {"enabled": True}})
+    assert res["error"]["details"]["path"] == "/patch/enabled"
+    res = await peer.request(
+        "cron.update",
+        {"id": job["id"], "patch": {"enabled": True, "schedule": {"kind": "at", "atMs": MS0}}},
+    )
+    assert res["error"]["details"]["path"] == "/patch/schedule/atMs"  # in the past
+    res = await peer.request(
+        "cron.update",
+        {
+            "id": job["id"],
+            "patch": {"enabled": True, "schedule": {"kind": "at", "atMs": MS0 + 120_000}},
+        },
+    )
+    assert res["payload"]["enabled"] is True and res["payload"]["nextRunAtMs"] == MS0 + 120_000
+
+
+# --- run history --------------------------------------------------------------------------------
+
+
+async def test_run_history_records_ok_and_error_runs_and_is_bounded(gateway, monkeypatch):
+    gateway.cron.set_clock(FakeClock(T0))
+    gateway.cron.run_history = 3
+    admin = await operator(gateway.port, TOKEN, ADMIN)
+    reader = await operator(gateway.port, TOKEN, READ)
+    job = await add(admin, schedule="0 0 1 1 *", message="report")
+    other = await add(admin, schedule="0 0 1 1 *", message="other")
+    assert (await reader.request("cron.runs", {"id": job["id"]}))["payload"]["entries"] == []
+
+    run_ids = []
+    for _ in range(5):
+        res = await admin.request("cron.run", {"id": job["id"]})
+        run_ids.append(res["payload"]["runId"])
+        await cron_event(admin, "finished", job["id"])
+    await admin.request("cron.run", {"id": other["id"]})
+    await cron_event(admin, "finished", other["id"])
+
+    runs = (await reader.request("cron.runs", {"id": job["id"]}))["payload"]
+    assert runs["total"] == 3 and not runs["hasMore"] and runs["nextOffset"] is None
+    assert [r["runId"] for r in runs["entries"]] == run_ids[:-4:-1]  # the newest 3, newest first
+    for run in runs["entries"]:
+        assert run["jobId"] == job["id"] and run["status"] == "ok" and run["error"] is None
+        assert run["reason"] == "manual" and run["sessionKey"] == job["sessionKey"]
+        assert run["runAtMs"] == MS0 and run["endedAtMs"] >= run["runAtMs"]
+        assert run["durationMs"] >= 0 and "report" in run["summary"]  # the offline reply
+
+    page = (await reader.request("cron.runs", {"jobId": job["id"], "limit": 2}))["payload"]
+    assert len(page["entries"]) == 2 and page["hasMore"] and page["nextOffset"] == 2
+    page = (await reader.request("cron.runs", {"id": job["id"], "offset": 2}))["payload"]
+    assert [r["runId"] for r in page["entries"]] == [run_ids[2]]
+    one = (await reader.request("cron.runs", {"id": job["id"], "runId": run_ids[3]}))["payload"]
+    assert [r["runId"] for r in one["entries"]] == [run_ids[3]] and one["total"] == 1
+    res = await reader.request("cron.runs", {"id": job["id"], "limit": 0})
+    assert res["error"]["details"]["path"] == "/limit"
+
+    async def submit(**kwargs: Any) -> Any:
+        raise RuntimeError("no room at the inn")
+
+    monkeypatch.setattr(gateway.runs, "submit", submit)
+    res = await admin.request("cron.run", {"id": job["id"]})
+    assert res["error"]["code"] == "UNAVAILABLE"
+    runs = (await reader.request("cron.runs", {"id": job["id"]}))["payload"]
+    newest = runs["entries"][0]
+    assert runs["total"] == 3 and newest["status"] == "error"
+    assert "no room at the inn" in newest["error"] and newest["endedAtMs"] is not None
+    assert (await reader.request("cron.runs", {"id": other["id"]}))["payload"]["total"] == 1
+
+    await admin.request("cron.remove", {"id": job["id"]})  # the history goes with the job
+    res = await reader.request("cron.runs", {"id": job["id"]})
+    assert res["error"]["details"]["code"] == "UNKNOWN_CRON_JOB"
+    count = gateway.db.conn.execute(
+        "SELECT COUNT(*) FROM cron_runs WHERE job_id = ?", (job["id"],)
+    ).fetchone()[0]
+    assert count == 0
+
+
+def test_migration_6_keeps_existing_jobs(tmp_path: Path):
+    path = tmp_path / "v5.sqlite"
+    conn = sqlite3.connect(path)
+    for script in MIGRATIONS[:5]:
+        conn.executescript(script)
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute(
+        "INSERT INTO cron_jobs (job_id, name, schedule, tz, message, session_key, created_at_ms)"
+        " VALUES ('j1', 'old', '*/5 * * * *', 'UTC', 'hi', 'agent:main:cron:j1', 1)"
+    )
+    conn.commit()
+    conn.isolation_level = None
+    conn.row_factory = sqlite3.Row
+    assert migrate(conn) == len(MIGRATIONS) >= 6
+    from openclaw_gateway.state import cron as store
+
+    (job,) = store.list_jobs(conn)
+    assert job.schedule_kind == "cron" and job.schedule == "*/5 * * * *" and job.every_ms is None
+    conn.close()
+
+
+# --- the CLI ------------------------------------------------------------------------------------
+
+
+async def test_cli_cron_commands(gateway, tmp_path):
+    gateway.cron.set_clock(FakeClock(T0))
+    url = f"ws://127.0.0.1:{gateway.port}"
+    command = [sys.executable, "-m", "openclaw_gateway.cli.main", "cron"]
+    env = {**os.environ, "HOME": str(tmp_path), "OPENCLAW_GATEWAY_STATE_DIR": str(tmp_path)}
+
+    async def cli(*args: str) -> tuple[int, str, str]:
+        cp = await anyio.run_process(
+            [*command, *args, "--url", url, "--token", TOKEN],
+            check=False,
+            env=env,
+        )
+        return cp.returncode, cp.stdout.decode(), cp.stderr.decode()
+
+    code, out, err = await cli("add", "--every", "10m", "-m", "hello", "--name", "from cli")
+    assert code == 0, err
+    job = json.loads(out)  # not a terminal: JSON
+    assert job["name"] == "from cli" and job["scheduleSpec"]["everyMs"] == 600_000
+    assert job["nextRunAtMs"] == MS0 + 600_000
+
+    code, out, err = await cli("update", job["id"], "--cron", "0 9 * * *", "--tz", "Europe/Berlin")
+    assert code == 0, err
+    assert json.loads(out)["nextRunAtMs"] == MS0 + 8 * 3_600_000
+    code, out, _ = await cli("edit", job["id"], "--disable")
+    assert code == 0 and json.loads(out)["enabled"] is False
+
+    code, out, _ = await cli("list")
+    assert code == 0
+    (listed,) = json.loads(out)["jobs"]
+    assert listed["schedule"] == "0 9 * * *" and listed["tz"] == "Europe/Berlin"
+    code, out, _ = await cli("get", job["id"])
+    assert code == 0 and json.loads(out)["id"] == job["id"]
+    code, out, _ = await cli("status")
+    assert code == 0 and json.loads(out)["jobs"] == 1
+
+    code, out, err = await cli("run", job["id"])
+    assert code == 0, err
+    run_id = json.loads(out)["runId"]
+    with anyio.fail_after(5):
+        while gateway.cron.running:
+            await anyio.sleep(0.02)
+    code, out, _ = await cli("runs", job["id"])
+    assert code == 0
+    (run,) = json.loads(out)["entries"]
+    assert run["runId"] == run_id and run["status"] == "ok"
+
+    # Usage errors exit 2 before calling; the gateway's refusals exit 1 with the reason.
+    code, _, err = await cli("add", "-m", "no schedule")
+    assert code == 2 and "--cron, --every, --at" in err
+    code, _, err = await cli("add", "--every", "soon", "-m", "x")
+    assert code == 2 and "--every" in err
+    code, _, err = await cli("add", "--cron", "61 * * * *", "-m", "x")
+    assert code == 1 and "INVALID_REQUEST" in err and "schedule" in err
+
+    code, out, _ = await cli("remove", job["id"])
+    assert code == 0 and "removed" in out
+    code, _, err = await cli("get", job["id"])
+    assert code == 1 and "unknown cron job" in err

@@ -1,8 +1,12 @@
 """Scheduled agent runs: cron jobs kept in SQLite, fired by one anyio loop through the RunManager.
 
-Next-fire times come from ``cronsim`` (5 fields, or 6 with seconds first; ``@hourly``-style
-aliases), evaluated in the job's IANA time zone (UTC by default), so ``0 9 * * *`` in
-``Europe/Berlin`` follows daylight-saving changes.
+A job's schedule is one of three kinds (the reference gateway's schedule objects):
+
+* ``cron``: next-fire times come from ``cronsim`` (5 fields, or 6 with seconds first;
+  ``@hourly``-style aliases), evaluated in the job's IANA time zone (UTC by default), so
+  ``0 9 * * *`` in ``Europe/Berlin`` follows daylight-saving changes;
+* ``every``: every ``everyMs`` milliseconds, counted from ``anchorMs`` (default: when it was set);
+* ``at``: once, at an instant; the job is disabled once that fire has happened (or was missed).
 
 Policy:
 
@@ -13,6 +17,7 @@ Policy:
   ``cron`` event with ``status: "skipped"`` says so); ``cron.run`` answers ``in_flight``.
 * **One failing job never stops the loop.** Each fire is isolated; the error is recorded on the job.
 * A run interrupted by a shutdown is recorded as an error on the next start.
+* Each run is kept in the job's history (``cron.runs``), the newest ``run_history`` per job.
 
 The clock is injectable (:class:`Clock`): tests swap in a fake one with :meth:`CronScheduler.set_clock`
 and advance it instead of waiting real minutes.
@@ -23,13 +28,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from dataclasses import replace
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
 from cronsim import CronSim, CronSimError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..errors import ErrorCode, GatewayError, invalid_request
 from ..state import cron as store
@@ -110,7 +116,7 @@ class Waker:
 
 
 class ScheduleError(ValueError):
-    """Raised when a cron expression or time zone is invalid; ``field`` names the param."""
+    """Raised when a schedule is invalid; ``field`` is the param's path (``schedule/expr``)."""
 
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
@@ -144,6 +150,188 @@ def next_fire_ms(expr: str, tz: str, after_ms: int) -> int:
     return int(fire.timestamp() * 1000)
 
 
+MIN_EVERY_MS = 1000
+MAX_EVERY_MS = 366 * 86_400_000
+MAX_TIME_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z, the last instant a ``datetime`` can show."""
+
+
+def iso_ms(ms: int) -> str:
+    """``2030-01-01T00:00:00Z`` (with milliseconds when there are any)."""
+    spec = "seconds" if ms % 1000 == 0 else "milliseconds"
+    moment = datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec=spec)
+    return moment.replace("+00:00", "Z")
+
+
+def duration_text(ms: int) -> str:
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a job fires: a cron expression in a zone, a fixed interval, or one instant."""
+
+    kind: Literal["cron", "every", "at"] = "cron"
+    expr: str = ""
+    tz: str = "UTC"
+    every_ms: int | None = None
+    anchor_ms: int | None = None
+    at_ms: int | None = None
+
+    @classmethod
+    def of(cls, job: store.CronJobRecord) -> Schedule:
+        kind: Any = job.schedule_kind
+        return cls(kind, job.schedule, job.tz, job.every_ms, job.anchor_ms, job.at_ms)
+
+    def columns(self) -> dict[str, Any]:
+        """The job record's fields for this schedule."""
+        return {
+            "schedule_kind": self.kind,
+            "schedule": self.expr,
+            "tz": self.tz,
+            "every_ms": self.every_ms,
+            "anchor_ms": self.anchor_ms,
+            "at_ms": self.at_ms,
+        }
+
+    def next_after(self, after_ms: int) -> int | None:
+        """The first fire strictly after ``after_ms`` (None: never again); raises ScheduleError."""
+        if self.kind == "at":
+            return self.at_ms if self.at_ms is not None and self.at_ms > after_ms else None
+        if self.kind == "every":
+            every, anchor = self.every_ms or MIN_EVERY_MS, self.anchor_ms or 0
+            if after_ms < anchor:
+                return anchor
+            return anchor + ((after_ms - anchor) // every + 1) * every
+        return next_fire_ms(self.expr, self.tz, after_ms)
+
+    def text(self) -> str:
+        """For people: the cron expression, ``every 5m`` or ``at 2030-01-01T09:00:00Z``."""
+        if self.kind == "every":
+            return f"every {duration_text(self.every_ms or 0)}"
+        if self.kind == "at":
+            return f"at {iso_ms(self.at_ms or 0)}"
+        return self.expr
+
+    def spec(self) -> dict[str, Any]:
+        """The reference gateway's schedule object (what ``cron.add`` accepts back)."""
+        if self.kind == "every":
+            return {"kind": "every", "everyMs": self.every_ms, "anchorMs": self.anchor_ms}
+        if self.kind == "at":
+            return {"kind": "at", "at": iso_ms(self.at_ms or 0), "atMs": self.at_ms}
+        return {"kind": "cron", "expr": self.expr, "tz": self.tz}
+
+
+class CronSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["cron"]
+    expr: str = Field(min_length=1, max_length=200)
+    tz: str | None = Field(None, min_length=1, max_length=100)
+    staggerMs: int | None = Field(None, ge=0)  # accepted; fires are never staggered here
+
+
+class EverySpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["every"]
+    everyMs: int = Field(ge=MIN_EVERY_MS, le=MAX_EVERY_MS)
+    anchorMs: int | None = Field(None, ge=0, le=MAX_TIME_MS)
+
+
+class AtSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["at"]
+    at: str | None = Field(None, min_length=1, max_length=100)
+    atMs: int | None = Field(None, ge=0, le=MAX_TIME_MS)  # the older spelling: epoch ms
+
+
+_SPEC: TypeAdapter[CronSpec | EverySpec | AtSpec] = TypeAdapter(
+    Annotated[CronSpec | EverySpec | AtSpec, Field(discriminator="kind")]
+)
+
+
+def _spec_error(path: str, exc: ValidationError) -> ScheduleError:
+    err = exc.errors(include_url=False)[0]
+    loc = [str(part) for part in err["loc"]][1:]  # drop the union tag (the kind)
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return ScheduleError(f"{path}/kind", "must be one of 'cron', 'every', 'at'")
+    field = "/".join([path, *loc])
+    if err["type"] == "missing":
+        return ScheduleError(field, f"must have required property '{loc[-1]}'")
+    if err["type"] == "extra_forbidden":
+        return ScheduleError(field, f"unexpected property '{loc[-1]}'")
+    message = str(err["msg"])
+    return ScheduleError(field, message[:1].lower() + message[1:])
+
+
+def parse_schedule(
+    value: Any, tz: str | None, *, now_ms: int, path: str = "schedule", tz_path: str = "tz"
+) -> Schedule:
+    """A ``schedule`` param — a cron expression string (with ``tz`` beside it) or a reference
+    schedule object — as a :class:`Schedule` that fires at least once more after ``now_ms``.
+
+    Raises :class:`ScheduleError` naming the offending field under ``path`` / ``tz_path``.
+    """
+    if isinstance(value, str):
+        return _cron(value, tz, now_ms, path, tz_path)
+    if not isinstance(value, dict):
+        raise ScheduleError(path, "must be a cron expression or a schedule object")
+    try:
+        spec = _SPEC.validate_python(value)
+    except ValidationError as exc:
+        raise _spec_error(path, exc) from None
+    if isinstance(spec, CronSpec):
+        if spec.tz is not None:
+            return _cron(spec.expr, spec.tz, now_ms, f"{path}/expr", f"{path}/tz")
+        return _cron(spec.expr, tz, now_ms, f"{path}/expr", tz_path)
+    if isinstance(spec, EverySpec):
+        if tz is not None:
+            raise ScheduleError(tz_path, "applies to cron and at schedules only")
+        anchor = spec.anchorMs if spec.anchorMs is not None else now_ms
+        return Schedule("every", every_ms=spec.everyMs, anchor_ms=anchor)
+    if spec.at is not None:
+        field = f"{path}/at"
+        try:
+            moment = datetime.fromisoformat(spec.at.strip())
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=_zone(tz or "UTC", tz_path))
+            at_ms = int(moment.timestamp() * 1000)
+        except (ValueError, OverflowError) as exc:
+            if isinstance(exc, ScheduleError):
+                raise
+            raise ScheduleError(field, f"not an ISO 8601 time: {spec.at!r}") from None
+    elif spec.atMs is not None:
+        field, at_ms = f"{path}/atMs", spec.atMs
+    else:
+        raise ScheduleError(f"{path}/at", "must have required property 'at'")
+    if at_ms > MAX_TIME_MS:
+        raise ScheduleError(field, "is after the year 9999")
+    if at_ms <= now_ms:
+        raise ScheduleError(field, f"is in the past (it is now {iso_ms(now_ms)})")
+    return Schedule("at", at_ms=at_ms)
+
+
+def _zone(tz: str, field: str) -> ZoneInfo:
+    try:
+        return zone(tz)
+    except ScheduleError as exc:
+        raise ScheduleError(field, exc.reason) from None
+
+
+def _cron(expr: str, tz: str | None, now_ms: int, path: str, tz_path: str) -> Schedule:
+    expr, tz = normalize_schedule(expr), (tz or "UTC").strip()
+    if not expr or len(expr) > 200:
+        raise ScheduleError(path, "must be a cron expression of 1 to 200 characters")
+    _zone(tz, tz_path)
+    try:
+        next_fire_ms(expr, tz, now_ms)
+    except ScheduleError as exc:
+        raise ScheduleError(path, exc.reason) from None
+    return Schedule("cron", expr=expr, tz=tz)
+
+
 def schedule_error(method: str, exc: ScheduleError) -> GatewayError:
     return invalid_request(
         f"invalid {method} params: {exc.field}: {exc.reason}",
@@ -155,12 +343,18 @@ def schedule_error(method: str, exc: ScheduleError) -> GatewayError:
 
 # --- the scheduler ------------------------------------------------------------------------------
 
+SUMMARY_CHARS = 500
+"""A run's history entry keeps the first this many characters of the reply as its summary."""
+INTERRUPTED = "interrupted by a gateway shutdown"
+
 
 def job_payload(job: store.CronJobRecord, running_run_id: str | None = None) -> dict[str, Any]:
+    schedule = Schedule.of(job)
     return {
         "id": job.job_id,
         "name": job.name,
-        "schedule": job.schedule,
+        "schedule": schedule.text(),
+        "scheduleSpec": schedule.spec(),
         "tz": job.tz,
         "message": job.message,
         "sessionKey": job.session_key,
@@ -175,6 +369,28 @@ def job_payload(job: store.CronJobRecord, running_run_id: str | None = None) -> 
     }
 
 
+def run_payload(run: store.CronRunRecord) -> dict[str, Any]:
+    return {
+        "runId": run.run_id,
+        "jobId": run.job_id,
+        "status": run.status,
+        "reason": run.reason,
+        "runAtMs": run.run_at_ms,
+        "endedAtMs": run.ended_at_ms,
+        "durationMs": run.duration_ms,
+        "error": run.error,
+        "summary": run.summary,
+        "sessionKey": run.session_key,
+    }
+
+
+def session_key_for(job_id: str, session_key: str | None) -> str:
+    """The job's own session by default, else the canonical form of the given key."""
+    if session_key is None or not session_key.strip():
+        return f"agent:{DEFAULT_AGENT}:cron:{job_id}"
+    return canonical_session_key(session_key, job_id)
+
+
 class CronScheduler:
     """The cron jobs of one gateway (loaded at construction, before serving) and their loop."""
 
@@ -184,6 +400,8 @@ class CronScheduler:
         self.jobs: dict[str, store.CronJobRecord] = {}
         self.running: dict[str, str] = {}
         """job id → id of its run in flight."""
+        self.run_history = store.MAX_RUNS_PER_JOB
+        """Runs kept per job in the history (``cron.runs``)."""
         self._waker = Waker()
         self._load()
 
@@ -206,21 +424,30 @@ class CronScheduler:
         missed = 0
         for job in store.list_jobs(conn):
             if job.last_status == "running" and job.last_run_id:
-                error = "interrupted by a gateway shutdown"
-                store.finish_run(conn, job.job_id, job.last_run_id, "error", error)
-                job = replace(job, last_status="error", last_error=error)
+                store.finish_run(
+                    conn, job.job_id, job.last_run_id, "error", INTERRUPTED, ended_at_ms=now
+                )
+                job = replace(job, last_status="error", last_error=INTERRUPTED)
             if job.enabled and (job.next_run_at_ms is None or job.next_run_at_ms <= now):
                 missed += job.next_run_at_ms is not None
-                try:
-                    next_ms: int | None = next_fire_ms(job.schedule, job.tz, now)
-                except ScheduleError as exc:  # e.g. a time zone gone from this host's tzdata
-                    log.error("cron job %s (%s) cannot be scheduled: %s", job.job_id, job.name, exc)
-                    next_ms = None
-                store.set_next_run(conn, job.job_id, next_ms)
-                job = replace(job, next_run_at_ms=next_ms)
+                next_ms, enabled = self._next(job, now)
+                store.set_next_run(conn, job.job_id, next_ms, enabled)
+                job = replace(job, next_run_at_ms=next_ms, enabled=enabled)
             self.jobs[job.job_id] = job
+        store.interrupt_runs(conn, INTERRUPTED, now)
         if missed:
             log.info("%d cron fire(s) missed while the gateway was down were skipped", missed)
+
+    @staticmethod
+    def _next(job: store.CronJobRecord, now_ms: int) -> tuple[int | None, bool]:
+        """The job's next fire after ``now_ms`` and whether it stays enabled (a one-shot whose
+        instant has passed does not)."""
+        try:
+            next_ms = Schedule.of(job).next_after(now_ms)
+        except ScheduleError as exc:  # e.g. a time zone gone from this host's tzdata
+            log.error("cron job %s (%s) cannot be scheduled: %s", job.job_id, job.name, exc)
+            return None, job.enabled
+        return next_ms, job.enabled and (next_ms is not None or job.schedule_kind != "at")
 
     async def run(self) -> None:
         """The loop: fire what is due, sleep until the next fire (or a change), repeat."""
@@ -256,20 +483,22 @@ class CronScheduler:
                 await self.fire(job.job_id, reason="schedule")
             except Exception:
                 log.exception("cron job %s (%s) could not be fired", job.job_id, job.name)
-        upcoming = [j.next_run_at_ms for j in self.jobs.values() if j.enabled and j.next_run_at_ms]
-        if not upcoming:
+        upcoming = self.next_wake_ms()
+        if upcoming is None:
             return MAX_SLEEP_S
-        return min(max((min(upcoming) - self.now_ms()) / 1000, 0.0), MAX_SLEEP_S)
+        return min(max((upcoming - self.now_ms()) / 1000, 0.0), MAX_SLEEP_S)
+
+    def next_wake_ms(self) -> int | None:
+        """When the next enabled job is due (None: none is)."""
+        upcoming = [j.next_run_at_ms for j in self.jobs.values() if j.enabled and j.next_run_at_ms]
+        return min(upcoming, default=None)
 
     async def _advance(self, job_id: str, now_ms: int) -> None:
         job = self.jobs[job_id]
-        try:
-            next_ms: int | None = next_fire_ms(job.schedule, job.tz, now_ms)
-        except ScheduleError:
-            next_ms = None
-        self.jobs[job_id] = replace(job, next_run_at_ms=next_ms)
+        next_ms, enabled = self._next(job, now_ms)
+        self.jobs[job_id] = replace(job, next_run_at_ms=next_ms, enabled=enabled)
         db = self.gateway.db
-        await db.run(store.set_next_run, db.conn, job_id, next_ms)
+        await db.run(store.set_next_run, db.conn, job_id, next_ms, enabled)
 
     # --- operations ----------------------------------------------------------------------------
 
@@ -277,34 +506,27 @@ class CronScheduler:
         self,
         *,
         name: str | None,
-        schedule: str,
-        tz: str,
+        schedule: Schedule,
         message: str,
         session_key: str | None,
         enabled: bool,
     ) -> store.CronJobRecord:
-        """Validate, persist and schedule a job; raises :class:`ScheduleError` or GatewayError."""
+        """Persist and schedule a job (``schedule`` comes from :func:`parse_schedule`)."""
         limit = self.gateway.config.cron.max_jobs
         if len(self.jobs) >= limit:
             raise invalid_request(f"too many cron jobs (cron.max_jobs = {limit})")
-        schedule = normalize_schedule(schedule)
         now = self.now_ms()
-        next_ms = next_fire_ms(schedule, tz, now)  # validates both fields
+        next_ms = schedule.next_after(now)
         job_id = uuid.uuid4().hex[:12]
-        if session_key is None or not session_key.strip():
-            key = f"agent:{DEFAULT_AGENT}:cron:{job_id}"
-        else:
-            key = canonical_session_key(session_key, job_id)
         job = store.CronJobRecord(
             job_id=job_id,
             name=(name or "").strip() or f"cron {job_id}",
-            schedule=schedule,
-            tz=tz,
             message=message,
-            session_key=key,
+            session_key=session_key_for(job_id, session_key),
             enabled=enabled,
             created_at_ms=now,
             next_run_at_ms=next_ms if enabled else None,
+            **schedule.columns(),
         )
         db = self.gateway.db
         await db.run(store.insert_job, db.conn, job)
@@ -312,6 +534,47 @@ class CronScheduler:
         self.wake()
         self._event("added", job, job=job_payload(job))
         return job
+
+    async def update(
+        self,
+        job_id: str,
+        *,
+        name: str | None = None,
+        schedule: Schedule | None = None,
+        message: str | None = None,
+        session_key: str | None = None,
+        enabled: bool | None = None,
+    ) -> store.CronJobRecord | None:
+        """Change a job (None: leave as is) and reschedule it when its schedule or ``enabled``
+        changes; None when there is no such job. Enabling a one-shot whose instant has passed
+        raises :class:`ScheduleError` (field ``enabled``)."""
+        job = self.jobs.get(job_id)
+        if job is None:
+            return None
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = name.strip() or f"cron {job_id}"
+        if message is not None:
+            changes["message"] = message
+        if session_key is not None:
+            changes["session_key"] = session_key_for(job_id, session_key)
+        if schedule is not None:
+            changes.update(schedule.columns())
+        if enabled is not None:
+            changes["enabled"] = enabled
+        updated = replace(job, **changes)
+        if schedule is not None or updated.enabled != job.enabled:
+            next_ms = Schedule.of(updated).next_after(self.now_ms()) if updated.enabled else None
+            if updated.enabled and next_ms is None and updated.schedule_kind == "at":
+                raise ScheduleError("enabled", "the one-shot time has passed: give a new schedule")
+            updated = replace(updated, next_run_at_ms=next_ms)
+        self.jobs[job_id] = updated
+        db = self.gateway.db
+        await db.run(store.update_job, db.conn, updated)
+        self.wake()
+        current = self.jobs.get(job_id, updated)
+        self._event("updated", current, job=job_payload(current, self.running.get(job_id)))
+        return current
 
     async def remove(self, job_id: str) -> bool:
         job = self.jobs.pop(job_id, None)
@@ -335,7 +598,18 @@ class CronScheduler:
         gw, db = self.gateway, self.gateway.db
         now = self.now_ms()
         try:
-            await db.run(store.record_run, db.conn, job_id, run_id, "running", now, None)
+            await db.run(
+                store.record_run,
+                db.conn,
+                job_id,
+                run_id,
+                "running",
+                now,
+                None,
+                reason=reason,
+                session_key=job.session_key,
+                keep=self.run_history,
+            )
             self._update(job_id, last_run_id=run_id, last_status="running", last_run_at_ms=now)
             run = await gw.runs.submit(
                 run_id=run_id, session_key=job.session_key, message=job.message, kind="cron"
@@ -344,7 +618,16 @@ class CronScheduler:
             self.running.pop(job_id, None)
             error = f"{type(exc).__name__}: {exc}"
             with anyio.CancelScope(shield=True):
-                await db.run(store.finish_run, db.conn, job_id, run_id, "error", error)
+                await db.run(
+                    store.finish_run,
+                    db.conn,
+                    job_id,
+                    run_id,
+                    "error",
+                    error,
+                    ended_at_ms=self.now_ms(),
+                    duration_ms=0,
+                )
             self._update(job_id, last_status="error", last_error=error)
             self._event("finished", job, runId=run_id, runAtMs=now, status="error", error=error)
             raise GatewayError(
@@ -362,9 +645,20 @@ class CronScheduler:
             del self.running[job_id]
         job = self.jobs.get(job_id)
         error = run.error if run.status != "ok" else None
+        duration = (run.ended_at_ms or 0) - (run.started_at_ms or run.accepted_at_ms)
         try:
             db = self.gateway.db
-            await db.run(store.finish_run, db.conn, job_id, run.run_id, run.status, error)
+            await db.run(
+                store.finish_run,
+                db.conn,
+                job_id,
+                run.run_id,
+                run.status,
+                error,
+                ended_at_ms=self.now_ms(),
+                duration_ms=max(duration, 0),
+                summary=run.text.strip()[:SUMMARY_CHARS] or None,
+            )
         except Exception:
             log.exception("cron job %s: could not record the end of run %s", job_id, run.run_id)
         if job is not None and job.last_run_id == run.run_id:
@@ -373,7 +667,7 @@ class CronScheduler:
             "runId": run.run_id,
             "runAtMs": started_ms,
             "status": run.status,
-            "durationMs": (run.ended_at_ms or 0) - (run.started_at_ms or run.accepted_at_ms),
+            "durationMs": duration,
             "sessionKey": run.session_key,
         }
         if error:
@@ -403,5 +697,31 @@ class CronScheduler:
         payload.update(extra)
         self.gateway.broadcast("cron", payload)
 
+    # --- queries -------------------------------------------------------------------------------
+
     def payloads(self) -> list[dict[str, Any]]:
         return [job_payload(job, self.running.get(job.job_id)) for job in self.jobs.values()]
+
+    def payload(self, job_id: str) -> dict[str, Any] | None:
+        job = self.jobs.get(job_id)
+        return None if job is None else job_payload(job, self.running.get(job_id))
+
+    def status(self) -> dict[str, Any]:
+        enabled = self.gateway.config.cron.enabled
+        return {
+            "enabled": enabled,
+            "jobs": len(self.jobs),
+            "enabledJobs": sum(job.enabled for job in self.jobs.values()),
+            "running": len(self.running),
+            "nextWakeAtMs": self.next_wake_ms() if enabled else None,
+        }
+
+    async def runs(
+        self, job_id: str, *, limit: int, offset: int = 0, run_id: str | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The job's run history, newest first, and its size."""
+        db = self.gateway.db
+        records, total = await db.run(
+            store.list_runs, db.conn, job_id, limit=limit, offset=offset, run_id=run_id
+        )
+        return [run_payload(record) for record in records], total

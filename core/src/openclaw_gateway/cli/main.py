@@ -340,6 +340,10 @@ from .channels_cmd import channels, pairing  # noqa: E402
 cli.add_command(channels)
 cli.add_command(pairing)
 
+from .cron_cmd import cron  # noqa: E402
+
+cli.add_command(cron)
+
 
 from .plugins_cmd import plugins as plugins_group  # noqa: E402
 

@@ -141,4 +141,26 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (channel, code)
     );
     """,
+    # 6: cron schedules besides cron expressions (every N ms, once at a time) and each job's run
+    #    history (bounded per job by the scheduler).
+    """
+    ALTER TABLE cron_jobs ADD COLUMN schedule_kind TEXT NOT NULL DEFAULT 'cron';
+    ALTER TABLE cron_jobs ADD COLUMN every_ms INTEGER;
+    ALTER TABLE cron_jobs ADD COLUMN anchor_ms INTEGER;
+    ALTER TABLE cron_jobs ADD COLUMN at_ms INTEGER;
+    CREATE TABLE cron_runs (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        run_id      TEXT NOT NULL UNIQUE,
+        job_id      TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        status      TEXT NOT NULL,
+        session_key TEXT NOT NULL,
+        run_at_ms   INTEGER NOT NULL,
+        ended_at_ms INTEGER,
+        duration_ms INTEGER,
+        error       TEXT,
+        summary     TEXT
+    );
+    CREATE INDEX cron_runs_job ON cron_runs(job_id, id);
+    """,
 ]
