@@ -424,3 +424,69 @@ def test_sender_limiter_refills_over_time():
     for n in range(5):
         limiter.allow(("c", "a", str(n)), 60, 1, now=2.0)
     assert len(limiter._buckets) == 2
+
+
+async def test_reference_channels_pairing_methods(gateway_factory):
+    """``channels.pairing.list|approve|dismiss`` as the reference's Control UI calls them."""
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    cm, gw = await started(gateway_factory, plugin)
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        pairer = await operator(gw.port, TOKEN, ["operator.pairing"])
+        await hub.inbound("hi", sender="alice")
+        await hub.inbound("hello", sender="bob")
+        await hub.wait_sent(2)
+        listing = (await pairer.request("channels.pairing.list", {}))["payload"]
+        assert listing["accounts"] == [
+            {
+                "channel": "fakechat",
+                "channelLabel": "Fake Chat",
+                "accountId": "default",
+                "notifySupported": True,
+            }
+        ]
+        assert listing["limits"] == {"pendingPerAccount": 3, "ttlMs": 3_600_000}
+        assert listing["commandOwnerConfigured"] is False
+        by_sender = {r["senderId"]: r for r in listing["requests"]}
+        alice, bob = by_sender["alice"], by_sender["bob"]
+        assert alice["channel"] == "fakechat" and alice["accountId"] == "default"
+        assert alice["createdAt"].endswith("Z") and alice["expiresAt"] > alice["createdAt"]
+        assert alice["metadata"] == {"code": alice["requestId"], "name": "User alice"}
+
+        approve = {"channel": "fakechat", "accountId": "default", "requestId": alice["requestId"]}
+        res = await pairer.request("channels.pairing.approve", {**approve, "notify": True})
+        assert res["payload"] == {
+            "requestId": alice["requestId"],
+            "senderId": "alice",
+            "notification": "sent",
+            "commandOwnerBootstrap": "not-requested",
+        }
+        assert "approved" in (await hub.wait_sent(3))[2].text
+        again = await pairer.request("channels.pairing.approve", approve)
+        assert again["error"]["message"] == "pending DM access request no longer exists"
+
+        owner = {"channel": "fakechat", "accountId": "default", "requestId": bob["requestId"]}
+        res = await pairer.request(
+            "channels.pairing.approve", {**owner, "bootstrapCommandOwner": True}
+        )
+        assert res["error"]["details"]["missingScope"] == "operator.admin"
+        res = await pairer.request("channels.pairing.dismiss", owner)
+        assert res["payload"] == {"requestId": bob["requestId"], "senderId": "bob"}
+        assert (await pairer.request("channels.pairing.list", {}))["payload"]["requests"] == []
+
+        res = await pairer.request("channels.pairing.list", {"channel": "nope"})
+        assert res["error"]["message"] == "unknown pairing channel: nope"
+        res = await pairer.request("channels.pairing.dismiss", {**owner, "accountId": "other"})
+        assert res["error"]["message"] == (
+            "channel account does not use DM pairing: fakechat:other"
+        )
+        res = await pairer.request("channels.pairing.list", {"bogus": 1})
+        assert res["error"]["code"] == "INVALID_REQUEST"
+        # Alice is allowed now: her next message reaches the agent.
+        await hub.inbound("now?", sender="alice")
+        assert 'You said: "now?"' in (await hub.wait_sent(4))[3].text
+        status = await admin.request("channels.status", {})
+        assert status["ok"]
+    finally:
+        await cm.__aexit__(None, None, None)

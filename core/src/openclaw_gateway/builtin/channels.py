@@ -1,4 +1,5 @@
-"""Messaging surfaces on the control plane: ``send``, ``channels.*`` and DM ``pairing.*``."""
+"""Messaging surfaces on the control plane: ``send``, ``channels.status``, ``channels.logout``
+(DM pairing is in ``channel_pairing.py``)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth.scopes import ADMIN, PAIRING, READ, WRITE
+from ..auth.scopes import ADMIN, READ, WRITE
 from ..channels.adapter import PermanentSendError
 from ..channels.model import Attachment
 from ..channels.router import send_text
 from ..errors import ErrorCode, GatewayError, invalid_request
 from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec
-from ..state import channels as store
 
 
 class SendParams(BaseModel):
@@ -39,17 +39,6 @@ class LogoutParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
     channel: str = Field(min_length=1)
     accountId: str = "default"
-
-
-class PairingListParams(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    channel: str | None = None
-
-
-class PairingCodeParams(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    channel: str = Field(min_length=1)
-    code: str = Field(min_length=1, max_length=32)
 
 
 def _now_ms() -> int:
@@ -144,74 +133,6 @@ async def channels_logout(ctx: MethodContext, params: LogoutParams) -> Any:
     return {"ok": True, "channel": params.channel, "accountId": params.accountId}
 
 
-async def pairing_list(ctx: MethodContext, params: PairingListParams) -> Any:
-    db = ctx.gateway.db
-    pending = await db.run(store.pending, db.conn, _now_ms(), params.channel)
-    allowed = await db.run(store.allowed, db.conn, params.channel)
-    return {
-        "pending": [
-            {
-                "channel": p.channel,
-                "code": p.code,
-                "accountId": p.account,
-                "senderId": p.sender_id,
-                "senderName": p.sender_name,
-                "createdAtMs": p.created_at_ms,
-                "expiresAtMs": p.expires_at_ms,
-            }
-            for p in pending
-        ],
-        "allowed": [
-            {
-                "channel": a["channel"],
-                "senderId": a["sender_id"],
-                "senderName": a["sender_name"],
-                "addedAtMs": a["added_at_ms"],
-                "addedVia": a["added_via"],
-            }
-            for a in allowed
-        ],
-    }
-
-
-async def pairing_approve(ctx: MethodContext, params: PairingCodeParams) -> Any:
-    gw = ctx.gateway
-    found = await gw.db.run(store.approve_code, gw.db.conn, params.channel, params.code, _now_ms())
-    if found is None:
-        raise invalid_request("unknown or expired pairing code", channel=params.channel)
-    notified = False
-    try:
-        state, adapter = gw.channels.adapter(found.channel, found.account)
-        await send_text(
-            gw,
-            state,
-            adapter,
-            found.chat_id,
-            "You're approved. Send a message and the assistant will answer.",
-        )
-        notified = True
-    except (LookupError, PermanentSendError):
-        pass
-    gw.broadcast(
-        "channels.pairing.resolved",
-        {"channel": found.channel, "senderId": found.sender_id, "decision": "approved"},
-    )
-    return {
-        "ok": True,
-        "channel": found.channel,
-        "senderId": found.sender_id,
-        "senderName": found.sender_name,
-        "notified": notified,
-    }
-
-
-async def pairing_reject(ctx: MethodContext, params: PairingCodeParams) -> Any:
-    gw = ctx.gateway
-    if not await gw.db.run(store.reject_code, gw.db.conn, params.channel, params.code):
-        raise invalid_request("unknown or expired pairing code", channel=params.channel)
-    return {"ok": True, "channel": params.channel}
-
-
 @hookimpl
 def register_methods(register: Callable[[MethodSpec], None]) -> None:
     register(
@@ -238,25 +159,8 @@ def register_methods(register: Callable[[MethodSpec], None]) -> None:
             name="channels.logout", handler=channels_logout, params=LogoutParams, scope=ADMIN
         )
     )
-    register(
-        MethodSpec(
-            name="pairing.list", handler=pairing_list, params=PairingListParams, scope=PAIRING
-        )
-    )
-    register(
-        MethodSpec(
-            name="pairing.approve", handler=pairing_approve, params=PairingCodeParams, scope=PAIRING
-        )
-    )
-    register(
-        MethodSpec(
-            name="pairing.reject", handler=pairing_reject, params=PairingCodeParams, scope=PAIRING
-        )
-    )
 
 
 @hookimpl
 def register_events(register: Callable[[EventSpec], None]) -> None:
-    register(EventSpec(name="channels.pairing.requested", scope=PAIRING))
-    register(EventSpec(name="channels.pairing.resolved", scope=PAIRING))
     register(EventSpec(name="channels.delivery", scope=READ))

@@ -34,6 +34,7 @@ BUILTIN_PLUGINS = (
     "openclaw_gateway.builtin.nodes",
     "openclaw_gateway.builtin.agent",
     "openclaw_gateway.builtin.channels",
+    "openclaw_gateway.builtin.channel_pairing",
     "openclaw_gateway.builtin.cron",
     "openclaw_gateway.builtin.heartbeat",
 )

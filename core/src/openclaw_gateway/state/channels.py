@@ -128,6 +128,14 @@ def approve_code(
     return found
 
 
+def find_code(conn: sqlite3.Connection, channel: str, code: str, now_ms: int) -> PairingCode | None:
+    row = conn.execute(
+        "SELECT * FROM channel_pairing_codes WHERE channel = ? AND code = ? AND expires_at_ms > ?",
+        (channel, code.strip().upper(), now_ms),
+    ).fetchone()
+    return PairingCode(**dict(row)) if row is not None else None
+
+
 def reject_code(conn: sqlite3.Connection, channel: str, code: str) -> bool:
     with transaction(conn):
         cur = conn.execute(
