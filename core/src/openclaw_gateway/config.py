@@ -152,6 +152,9 @@ class GatewayConfig(BaseSettings):
     service_restart_max_ms: int = Field(60_000, ge=10, description="restart delay cap")
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_file: bool = Field(
+        True, description="JSON-lines log in <state dir>/logs/gateway.log (logs.tail reads it)"
+    )
 
     @field_validator("bind")
     @classmethod

@@ -50,7 +50,8 @@ def cli() -> None:
 def run(
     port: int | None, bind: str | None, token: str | None, state_dir: Path | None, verbose: bool
 ) -> None:
-    """Run the gateway in the foreground (logs to stdout; SIGTERM stops it cleanly)."""
+    """Run the gateway in the foreground (logs to stdout and <state dir>/logs/gateway.log;
+    SIGTERM stops it cleanly)."""
     import logging
 
     config = _load(port=port, bind=bind, token=token, state_dir=state_dir)
@@ -348,6 +349,10 @@ cli.add_command(cron)
 from .plugins_cmd import plugins as plugins_group  # noqa: E402
 
 cli.add_command(plugins_group)
+
+from .logs_cmd import logs  # noqa: E402
+
+cli.add_command(logs)
 
 
 def main() -> None:

@@ -37,6 +37,7 @@ BUILTIN_PLUGINS = (
     "openclaw_gateway.builtin.channel_pairing",
     "openclaw_gateway.builtin.cron",
     "openclaw_gateway.builtin.heartbeat",
+    "openclaw_gateway.builtin.logs",
 )
 
 CONTRIBUTIONS = tuple(kind for kind in KINDS if kind != "config")

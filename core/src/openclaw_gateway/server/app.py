@@ -34,6 +34,7 @@ from ..hooks.supervisor import Backoff, ServiceContext, supervise
 from ..secrets import SecretStore
 from ..state.db import Database
 from .gateway import Gateway
+from .logfile import open_file_log
 from .ws import handle_connection
 
 log = logging.getLogger("openclaw_gateway")
@@ -125,7 +126,25 @@ def _own_page_origins(gateway: Gateway, port: int) -> frozenset[str]:
 async def start_gateway(
     config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = (), load_entrypoints: bool = False
 ) -> AsyncIterator[Gateway]:
-    """Run a gateway for the duration of the ``async with`` block (port 0 picks a free port)."""
+    """Run a gateway for the duration of the ``async with`` block (port 0 picks a free port).
+
+    While it runs, its log records also go to its own file log (``log_file``, ``logs.tail``).
+    """
+    file_log = open_file_log(config)
+    try:
+        async with _serve(config, extra_plugins, load_entrypoints) as gateway:
+            if file_log is not None:
+                file_log.mask(lambda: (gateway.auth_settings.token, gateway.auth_settings.password))
+            yield gateway
+    finally:
+        if file_log is not None:
+            await file_log.aclose()
+
+
+@asynccontextmanager
+async def _serve(
+    config: GatewayConfig, extra_plugins: tuple[Any, ...], load_entrypoints: bool
+) -> AsyncIterator[Gateway]:
     gateway, plugins = _build(config, extra_plugins, load_entrypoints)
     async with anyio.create_task_group() as tg:
         server = await _listen(gateway, tg)
