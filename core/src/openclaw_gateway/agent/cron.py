@@ -25,6 +25,9 @@ and advance it instead of waiting real minutes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import logging
 import time
 import uuid
@@ -39,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from ..errors import ErrorCode, GatewayError, invalid_request
 from ..state import cron as store
-from .sessions import DEFAULT_AGENT, canonical_session_key
+from .sessions import DEFAULT_AGENT, MAIN_SESSION, canonical_session_key
 
 if TYPE_CHECKING:
     from ..server.gateway import Gateway
@@ -163,13 +166,6 @@ def iso_ms(ms: int) -> str:
     return moment.replace("+00:00", "Z")
 
 
-def duration_text(ms: int) -> str:
-    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
-        if ms % size == 0:
-            return f"{ms // size}{unit}"
-    return f"{ms}ms"
-
-
 @dataclass(frozen=True)
 class Schedule:
     """When a job fires: a cron expression in a zone, a fixed interval, or one instant."""
@@ -208,21 +204,15 @@ class Schedule:
             return anchor + ((after_ms - anchor) // every + 1) * every
         return next_fire_ms(self.expr, self.tz, after_ms)
 
-    def text(self) -> str:
-        """For people: the cron expression, ``every 5m`` or ``at 2030-01-01T09:00:00Z``."""
-        if self.kind == "every":
-            return f"every {duration_text(self.every_ms or 0)}"
-        if self.kind == "at":
-            return f"at {iso_ms(self.at_ms or 0)}"
-        return self.expr
-
     def spec(self) -> dict[str, Any]:
-        """The reference gateway's schedule object (what ``cron.add`` accepts back)."""
+        """The reference gateway's schedule object (what ``cron.add``/``cron.update`` accept back).
+
+        Cron schedules say ``staggerMs: 0``: fires here are exact, never spread out."""
         if self.kind == "every":
             return {"kind": "every", "everyMs": self.every_ms, "anchorMs": self.anchor_ms}
         if self.kind == "at":
-            return {"kind": "at", "at": iso_ms(self.at_ms or 0), "atMs": self.at_ms}
-        return {"kind": "cron", "expr": self.expr, "tz": self.tz}
+            return {"kind": "at", "at": iso_ms(self.at_ms or 0)}
+        return {"kind": "cron", "expr": self.expr, "tz": self.tz, "staggerMs": 0}
 
 
 class CronSpec(BaseModel):
@@ -348,46 +338,127 @@ SUMMARY_CHARS = 500
 INTERRUPTED = "interrupted by a gateway shutdown"
 
 
-def job_payload(job: store.CronJobRecord, running_run_id: str | None = None) -> dict[str, Any]:
-    schedule = Schedule.of(job)
-    return {
-        "id": job.job_id,
+DELIVERY_PREVIEW = {"label": "not requested", "detail": "replies stay in the session transcript"}
+"""What the reference calls a job's delivery preview: runs are delivered nowhere but the transcript."""
+
+
+def own_session_key(job_id: str) -> str:
+    return f"agent:{DEFAULT_AGENT}:cron:{job_id}"
+
+
+def session_target(job: store.CronJobRecord) -> str:
+    """The reference's ``sessionTarget``: ``isolated`` for the job's own session, ``main``, or
+    ``session:<key>``."""
+    if job.session_key == own_session_key(job.job_id):
+        return "isolated"
+    if job.session_key == MAIN_SESSION:
+        return "main"
+    return f"session:{job.session_key}"
+
+
+def wire_status(status: str | None) -> str | None:
+    """A run status in the reference's words (``ok``/``error``/``skipped``): an aborted run is an
+    error; ``running`` (and None) stay as they are."""
+    return "error" if status == "aborted" else status
+
+
+def config_revision(job: store.CronJobRecord) -> str:
+    """An opaque token of the job's definition (not its run state): ``cron.update`` with
+    ``expectedConfigRevision`` refuses when the job changed since it was read."""
+    definition = {
         "name": job.name,
-        "schedule": schedule.text(),
-        "scheduleSpec": schedule.spec(),
-        "tz": job.tz,
+        "schedule": Schedule.of(job).spec(),
         "message": job.message,
         "sessionKey": job.session_key,
         "enabled": job.enabled,
+    }
+    return digest_token(definition)
+
+
+def digest_token(value: Any) -> str:
+    """``sha256:<base64url>`` of a JSON value (keys sorted): the reference's revision tokens."""
+    digest = hashlib.sha256(json.dumps(value, sort_keys=True).encode()).digest()
+    return "sha256:" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def job_payload(job: store.CronJobRecord, running_run_id: str | None = None) -> dict[str, Any]:
+    """A job as the reference shapes it (``schedule`` object, ``payload``, ``sessionTarget``,
+    ``state``, the read view's ``nextRunAtMs``/``lastRun*``), plus ``lastRunId``/``runningRunId``."""
+    last_status = None if job.last_status == "running" else wire_status(job.last_status)
+    state: dict[str, Any] = {}
+    if job.next_run_at_ms is not None:
+        state["nextRunAtMs"] = job.next_run_at_ms
+    if running_run_id is not None and job.last_run_at_ms is not None:
+        state["runningAtMs"] = job.last_run_at_ms
+    if job.last_run_at_ms is not None:
+        state["lastRunAtMs"] = job.last_run_at_ms
+    if last_status is not None:
+        state["lastRunStatus"] = last_status
+        state["lastStatus"] = last_status
+        state["lastDeliveryStatus"] = "not-requested"
+    if job.last_error:
+        state["lastError"] = job.last_error
+    return {
+        "id": job.job_id,
+        "name": job.name,
+        "agentId": DEFAULT_AGENT,
+        "sessionKey": job.session_key,
+        "enabled": job.enabled,
         "createdAtMs": job.created_at_ms,
+        "updatedAtMs": job.updated_at_ms or job.created_at_ms,
+        "configRevision": config_revision(job),
+        "schedule": Schedule.of(job).spec(),
+        "sessionTarget": session_target(job),
+        "wakeMode": "now",
+        "payload": {"kind": "agentTurn", "message": job.message},
+        "delivery": {"mode": "none"},
+        "state": state,
         "nextRunAtMs": job.next_run_at_ms,
-        "lastRunId": job.last_run_id,
-        "lastStatus": job.last_status,
         "lastRunAtMs": job.last_run_at_ms,
-        "lastError": job.last_error,
+        "lastRunStatus": last_status,
+        "lastRunError": job.last_error,
+        "lastRunId": job.last_run_id,
         "runningRunId": running_run_id,
     }
 
 
-def run_payload(run: store.CronRunRecord) -> dict[str, Any]:
-    return {
-        "runId": run.run_id,
+def run_payload(run: store.CronRunRecord, job_name: str | None = None) -> dict[str, Any]:
+    """A history entry as the reference shapes it (``action: "finished"``, ``status``,
+    ``completionStatus``, ``ts``…), plus ``reason`` and ``endedAtMs``; a run still going is
+    ``action: "started"``, ``status: "running"``."""
+    finished = run.status != "running"
+    status = wire_status(run.status)
+    entry: dict[str, Any] = {
+        "ts": run.ended_at_ms if run.ended_at_ms is not None else run.run_at_ms,
         "jobId": run.job_id,
-        "status": run.status,
-        "reason": run.reason,
-        "runAtMs": run.run_at_ms,
-        "endedAtMs": run.ended_at_ms,
-        "durationMs": run.duration_ms,
-        "error": run.error,
-        "summary": run.summary,
-        "sessionKey": run.session_key,
+        "action": "finished" if finished else "started",
+        "status": status,
     }
+    if finished:
+        entry["completionStatus"] = "succeeded" if status == "ok" else "failed"
+        entry["deliveryStatus"] = "not-requested"
+    error = run.error or ("the run was aborted" if run.status == "aborted" else None)
+    if error:
+        entry["error"] = error
+    if run.summary:
+        entry["summary"] = run.summary
+    entry.update(runId=run.run_id, runAtMs=run.run_at_ms, sessionKey=run.session_key)
+    if run.duration_ms is not None:
+        entry["durationMs"] = run.duration_ms
+    if job_name is not None:
+        entry["jobName"] = job_name
+    entry.update(reason=run.reason, endedAtMs=run.ended_at_ms)
+    return entry
+
+
+WIRE_TO_STORED = {"ok": ("ok",), "error": ("error", "aborted"), "skipped": ()}
+"""Stored run statuses behind each of the reference's (skipped fires are not runs here)."""
 
 
 def session_key_for(job_id: str, session_key: str | None) -> str:
     """The job's own session by default, else the canonical form of the given key."""
     if session_key is None or not session_key.strip():
-        return f"agent:{DEFAULT_AGENT}:cron:{job_id}"
+        return own_session_key(job_id)
     return canonical_session_key(session_key, job_id)
 
 
@@ -525,6 +596,7 @@ class CronScheduler:
             session_key=session_key_for(job_id, session_key),
             enabled=enabled,
             created_at_ms=now,
+            updated_at_ms=now,
             next_run_at_ms=next_ms if enabled else None,
             **schedule.columns(),
         )
@@ -562,7 +634,7 @@ class CronScheduler:
             changes.update(schedule.columns())
         if enabled is not None:
             changes["enabled"] = enabled
-        updated = replace(job, **changes)
+        updated = replace(job, **changes, updated_at_ms=self.now_ms())
         if schedule is not None or updated.enabled != job.enabled:
             next_ms = Schedule.of(updated).next_after(self.now_ms()) if updated.enabled else None
             if updated.enabled and next_ms is None and updated.schedule_kind == "at":
@@ -585,6 +657,21 @@ class CronScheduler:
         self.wake()
         self._event("removed", job)
         return True
+
+    async def run_now(self, job_id: str, mode: str = "force") -> tuple[str | None, str]:
+        """``cron.run``: ``force`` runs the job now; ``due`` only when its fire is due (and then
+        counts as that fire); ``if-enabled`` only when it is enabled. Returns ``(runId, status)``,
+        status one of ``started``, ``in_flight``, ``not-due``, ``disabled``."""
+        job = self.jobs[job_id]
+        if mode == "if-enabled" and not job.enabled:
+            return None, "disabled"
+        if mode == "due":
+            now = self.now_ms()
+            if not job.enabled or job.next_run_at_ms is None or job.next_run_at_ms > now:
+                return None, "not-due"
+            if job_id not in self.running:
+                await self._advance(job_id, now)
+        return await self.fire(job_id, reason="manual")
 
     async def fire(self, job_id: str, *, reason: str) -> tuple[str, str]:
         """Start a run of the job now: ``(runId, "started")``, or ``(runId, "in_flight")`` when it
@@ -708,20 +795,53 @@ class CronScheduler:
 
     def status(self) -> dict[str, Any]:
         enabled = self.gateway.config.cron.enabled
+        path = str(self.gateway.db.path)
         return {
             "enabled": enabled,
             "jobs": len(self.jobs),
             "enabledJobs": sum(job.enabled for job in self.jobs.values()),
             "running": len(self.running),
             "nextWakeAtMs": self.next_wake_ms() if enabled else None,
+            "triggersEnabled": False,
+            "storage": "sqlite",
+            "sqlitePath": path,
+            "storePath": path,
         }
 
     async def runs(
-        self, job_id: str, *, limit: int, offset: int = 0, run_id: str | None = None
-    ) -> tuple[list[dict[str, Any]], int]:
-        """The job's run history, newest first, and its size."""
+        self,
+        job_id: str | None,
+        *,
+        limit: int,
+        offset: int = 0,
+        run_id: str | None = None,
+        statuses: list[str] | None = None,
+        query: str | None = None,
+        ascending: bool = False,
+    ) -> tuple[list[dict[str, Any]], int, int]:
+        """Run history (of one job, or of every job when ``job_id`` is None), newest first unless
+        ``ascending``: the entries, how many match, and the offset used. ``statuses`` are the
+        reference's (``ok``/``error``/``skipped``); ``query`` matches summary, error or job name."""
+        stored = None
+        if statuses is not None:
+            stored = sorted({s for status in statuses for s in WIRE_TO_STORED.get(status, ())})
+        named: list[str] = []
+        if query:
+            needle = query.lower()
+            named = [job.job_id for job in self.jobs.values() if needle in job.name.lower()]
         db = self.gateway.db
-        records, total = await db.run(
-            store.list_runs, db.conn, job_id, limit=limit, offset=offset, run_id=run_id
+        records, total, offset = await db.run(
+            store.list_runs,
+            db.conn,
+            job_id,
+            limit=limit,
+            offset=offset,
+            run_id=run_id,
+            statuses=stored,
+            query=query,
+            query_job_ids=named,
+            ascending=ascending,
         )
-        return [run_payload(record) for record in records], total
+        names = {job.job_id: job.name for job in self.jobs.values()}
+        entries = [run_payload(record, names.get(record.job_id)) for record in records]
+        return entries, total, offset

@@ -27,17 +27,36 @@ def _every_ms(text: str) -> int:
     return int(match.group(1)) * _UNITS[match.group(2) or "ms"]
 
 
-def _schedule(cron_expr: str | None, every: str | None, at: str | None) -> Any:
+def _schedule(cron_expr: str | None, every: str | None, at: str | None, tz: str | None) -> Any:
+    """The schedule object for the options (None: none given); a --tz goes into a cron one."""
     given = [value for value in (cron_expr, every, at) if value is not None]
     if len(given) > 1:
         _fail("give one of --cron, --every, --at", EXIT_USAGE)
     if cron_expr is not None:
-        return cron_expr
+        return {"kind": "cron", "expr": cron_expr, **({"tz": tz} if tz is not None else {})}
     if every is not None:
         return {"kind": "every", "everyMs": _every_ms(every)}
     if at is not None:
         return {"kind": "at", "at": at}
     return None
+
+
+def _duration(ms: int) -> str:
+    for unit, size in (("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)):
+        if ms % size == 0:
+            return f"{ms // size}{unit}"
+    return f"{ms}ms"
+
+
+def _schedule_text(schedule: Any) -> str:
+    """A job's schedule object for people: ``0 9 * * * (Europe/Berlin)``, ``every 10m``, ``at …``."""
+    if not isinstance(schedule, dict):
+        return str(schedule)
+    if schedule.get("kind") == "every":
+        return f"every {_duration(int(schedule.get('everyMs') or 0))}"
+    if schedule.get("kind") == "at":
+        return f"at {schedule.get('at')}"
+    return f"{schedule.get('expr')} ({schedule.get('tz') or 'UTC'})"
 
 
 def _when(ms: Any) -> str:
@@ -87,7 +106,13 @@ def with_schedule_options(fn: Any) -> Any:
 @connection_options
 def cron_list(enabled_only: bool, as_json: bool, remote: Remote) -> None:
     """The cron jobs: schedule, next fire, last outcome."""
-    result = remote.call("cron.list", {"includeDisabled": not enabled_only})
+    params: dict[str, Any] = {"includeDisabled": not enabled_only, "limit": 200, "offset": 0}
+    result = remote.call("cron.list", params)
+    jobs = list(result["jobs"])
+    while result.get("hasMore") and isinstance(result.get("nextOffset"), int):
+        result = remote.call("cron.list", {**params, "offset": result["nextOffset"]})
+        jobs += result["jobs"]
+    result = {**result, "jobs": jobs, "offset": 0, "hasMore": False, "nextOffset": None}
     if as_json or not sys.stdout.isatty():
         _print(result, True)
         return
@@ -95,14 +120,14 @@ def cron_list(enabled_only: bool, as_json: bool, remote: Remote) -> None:
         [
             job["id"],
             job["name"],
-            job["schedule"] + (f" ({job['tz']})" if job["scheduleSpec"]["kind"] == "cron" else ""),
+            _schedule_text(job["schedule"]),
             "yes" if job["enabled"] else "no",
             _when(job["nextRunAtMs"]),
-            job["lastStatus"] or "-",
+            "running" if job.get("runningRunId") else job.get("lastRunStatus") or "-",
         ]
-        for job in result["jobs"]
+        for job in jobs
     ]
-    title = "Cron jobs" + ("" if result["enabled"] else " (scheduler disabled)")
+    title = "Cron jobs" + ("" if result.get("enabled", True) else " (scheduler disabled)")
     _table(title, rows, ["id", "name", "schedule", "enabled", "next run", "last"])
 
 
@@ -147,16 +172,25 @@ def cron_add(
     remote: Remote,
 ) -> None:
     """Add a job: --message and one of --cron, --every, --at."""
-    schedule = _schedule(cron_expr, every, at)
+    schedule = _schedule(cron_expr, every, at, tz)
     if schedule is None:
         _fail("give one of --cron, --every, --at", EXIT_USAGE)
-    params: dict[str, Any] = {"schedule": schedule, "message": message, "enabled": not disabled}
-    for key, value in (("tz", tz), ("name", name), ("sessionKey", session_key)):
+    params: dict[str, Any] = {
+        "schedule": schedule,
+        "payload": {"kind": "agentTurn", "message": message},
+        "enabled": not disabled,
+    }
+    if tz is not None and cron_expr is None:
+        params["tz"] = tz  # an offset-less --at (refused with --every)
+    for key, value in (("name", name), ("sessionKey", session_key)):
         if value is not None:
             params[key] = value
     job = remote.call("cron.add", params)
     _show(
-        job, as_json, f"added {job['id']} ({job['schedule']}), next run {_when(job['nextRunAtMs'])}"
+        job,
+        as_json,
+        f"added {job['id']} ({_schedule_text(job['schedule'])}),"
+        f" next run {_when(job['nextRunAtMs'])}",
     )
 
 
@@ -182,11 +216,11 @@ def cron_update(
 ) -> None:
     """Change a job (only what is given); a new schedule or --enable reschedules it."""
     patch: dict[str, Any] = {}
-    schedule = _schedule(cron_expr, every, at)
+    schedule = _schedule(cron_expr, every, at, tz)
     for key, value in (
         ("schedule", schedule),
-        ("tz", tz),
-        ("message", message),
+        ("tz", None if cron_expr is not None else tz),
+        ("payload", None if message is None else {"kind": "agentTurn", "message": message}),
         ("name", name),
         ("sessionKey", session_key),
         ("enabled", enabled),
@@ -199,7 +233,8 @@ def cron_update(
     _show(
         job,
         as_json,
-        f"updated {job['id']} ({job['schedule']}), next run {_when(job['nextRunAtMs'])}",
+        f"updated {job['id']} ({_schedule_text(job['schedule'])}),"
+        f" next run {_when(job['nextRunAtMs'])}",
     )
 
 
@@ -222,7 +257,13 @@ def cron_remove(job_id: str, remote: Remote) -> None:
 def cron_run(job_id: str, as_json: bool, remote: Remote) -> None:
     """Run a job now (see its outcome with `cron runs`)."""
     result = remote.call("cron.run", {"id": job_id})
-    _show(result, as_json, f"{result['status']}: run {result['runId']}")
+    if result.get("enqueued"):
+        line = f"started: run {result['runId']}"
+    else:
+        line = f"not run ({result.get('reason')})" + (
+            f": run {result['runId']} is in progress" if result.get("runId") else ""
+        )
+    _show(result, as_json, line)
 
 
 @cron.command("runs")
@@ -246,8 +287,8 @@ def cron_runs(job_id: str, limit: int, run_id: str | None, as_json: bool, remote
             run["status"],
             run["reason"],
             _when(run["runAtMs"]),
-            "-" if run["durationMs"] is None else f"{run['durationMs']} ms",
-            run["error"] or run["summary"] or "",
+            "-" if run.get("durationMs") is None else f"{run['durationMs']} ms",
+            run.get("error") or run.get("summary") or "",
         ]
         for run in result["entries"]
     ]

@@ -4,6 +4,7 @@ through Database.run)."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -33,6 +34,8 @@ class CronJobRecord:
     every_ms: int | None = None
     anchor_ms: int | None = None
     at_ms: int | None = None
+    updated_at_ms: int | None = None
+    """When the definition last changed (``cron.add``/``cron.update``); None in old rows."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> CronJobRecord:
@@ -68,6 +71,7 @@ _EDITABLE = (
     "every_ms",
     "anchor_ms",
     "at_ms",
+    "updated_at_ms",
 )
 """What ``cron.update`` may change; the last-run columns belong to the run bookkeeping."""
 _RUN_COLUMNS = ", ".join(f.name for f in fields(CronRunRecord))
@@ -190,22 +194,53 @@ def interrupt_runs(conn: sqlite3.Connection, error: str, at_ms: int) -> int:
 
 def list_runs(
     conn: sqlite3.Connection,
-    job_id: str,
+    job_id: str | None,
     *,
     limit: int,
     offset: int = 0,
     run_id: str | None = None,
-) -> tuple[list[CronRunRecord], int]:
-    """The job's runs, newest first, and how many there are in all (after the ``run_id`` filter)."""
-    where, args = "job_id = ?", [job_id]
+    statuses: Sequence[str] | None = None,
+    query: str | None = None,
+    query_job_ids: Sequence[str] = (),
+    ascending: bool = False,
+) -> tuple[list[CronRunRecord], int, int]:
+    """Runs (of one job, or of all jobs when ``job_id`` is None), newest first unless
+    ``ascending``; with how many match in all and the offset used (at most that many).
+
+    ``statuses`` keeps runs whose stored status is one of them; ``query`` keeps runs whose summary
+    or error contains it (case-insensitive), or that belong to one of ``query_job_ids``.
+    """
+    clauses: list[str] = []
+    args: list[Any] = []
+    if job_id is not None:
+        clauses.append("job_id = ?")
+        args.append(job_id)
     if run_id is not None:
-        where, args = "job_id = ? AND run_id = ?", [job_id, run_id]
+        clauses.append("run_id = ?")
+        args.append(run_id)
+    if statuses is not None:
+        clauses.append(f"status IN ({', '.join('?' for _ in statuses) or 'NULL'})")
+        args.extend(statuses)
+    if query:
+        needle = query.lower()
+        matches = [
+            "instr(lower(coalesce(summary, '')), ?) > 0",
+            "instr(lower(coalesce(error, '')), ?) > 0",
+        ]
+        args.extend([needle, needle])
+        if query_job_ids:
+            matches.append(f"job_id IN ({', '.join('?' for _ in query_job_ids)})")
+            args.extend(query_job_ids)
+        clauses.append(f"({' OR '.join(matches)})")
+    where = " AND ".join(clauses) or "1"
     total: int = conn.execute(
         f"SELECT COUNT(*) FROM cron_runs WHERE {where}",  # noqa: S608
         args,
     ).fetchone()[0]
+    offset = min(offset, total)
+    order = "ASC" if ascending else "DESC"
     rows = conn.execute(
-        f"SELECT {_RUN_COLUMNS} FROM cron_runs WHERE {where} ORDER BY id DESC LIMIT ? OFFSET ?",  # noqa: S608
+        f"SELECT {_RUN_COLUMNS} FROM cron_runs WHERE {where} ORDER BY id {order} LIMIT ? OFFSET ?",  # noqa: S608
         [*args, limit, offset],
     ).fetchall()
-    return [CronRunRecord(**dict(row)) for row in rows], total
+    return [CronRunRecord(**dict(row)) for row in rows], total, offset

@@ -163,4 +163,9 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX cron_runs_job ON cron_runs(job_id, id);
     """,
+    # 7: when each cron job's definition last changed (the reference's ``updatedAtMs``).
+    """
+    ALTER TABLE cron_jobs ADD COLUMN updated_at_ms INTEGER;
+    UPDATE cron_jobs SET updated_at_ms = created_at_ms;
+    """,
 ]
