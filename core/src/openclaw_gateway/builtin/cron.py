@@ -15,9 +15,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 from ..agent.cron import (
     DELIVERY_PREVIEW,
@@ -67,6 +74,10 @@ def _agent_shape(value: Any) -> Any:
     return value
 
 
+SessionTarget = Annotated[str | None, AfterValidator(_session_target_shape)]
+AgentId = Annotated[str | None, AfterValidator(_agent_shape)]
+
+
 class ListParams(BaseModel):
     """The reference's ``cron.list`` params (triggers and other agents do not exist here)."""
 
@@ -112,8 +123,8 @@ class AddParams(BaseModel):
     message: str | None = Field(None, min_length=1, max_length=MAX_MESSAGE)
     payload: Payload | None = None
     sessionKey: str | None = Field(None, max_length=500)
-    sessionTarget: str | None = None
-    agentId: str | None = None
+    sessionTarget: SessionTarget = None
+    agentId: AgentId = None
     enabled: bool = True
     idempotencyKey: str | None = None  # accepted, not required
 
@@ -121,16 +132,6 @@ class AddParams(BaseModel):
     @classmethod
     def _shape(cls, value: Any) -> Any:
         return _schedule_shape(value)
-
-    @field_validator("sessionTarget")
-    @classmethod
-    def _target(cls, value: Any) -> Any:
-        return _session_target_shape(value)
-
-    @field_validator("agentId")
-    @classmethod
-    def _agent(cls, value: Any) -> Any:
-        return _agent_shape(value)
 
 
 class JobParams(BaseModel):
@@ -147,24 +148,14 @@ class Patch(BaseModel):
     message: str | None = Field(None, min_length=1, max_length=MAX_MESSAGE)
     payload: PayloadPatch | None = None
     sessionKey: str | None = Field(None, max_length=500)
-    sessionTarget: str | None = None
-    agentId: str | None = None
+    sessionTarget: SessionTarget = None
+    agentId: AgentId = None
     enabled: bool | None = None
 
     @field_validator("schedule")
     @classmethod
     def _shape(cls, value: Any) -> Any:
         return None if value is None else _schedule_shape(value)
-
-    @field_validator("sessionTarget")
-    @classmethod
-    def _target(cls, value: Any) -> Any:
-        return _session_target_shape(value)
-
-    @field_validator("agentId")
-    @classmethod
-    def _agent(cls, value: Any) -> Any:
-        return _agent_shape(value)
 
 
 class UpdateParams(JobParams):
