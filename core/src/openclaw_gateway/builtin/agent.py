@@ -11,9 +11,9 @@ import binascii
 import time
 from base64 import b64decode
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..agent import media
 from ..agent.runs import Run
@@ -29,6 +29,18 @@ RESET_COMMANDS = ("/new", "/reset")
 MAX_MESSAGE = 256 * 1024
 
 
+def _decode_base64(value: Any) -> bytes:
+    """Base64 (or a ``data:`` URL) → the bytes, decoded once, here."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("content must be a non-empty base64 string")
+    if value.startswith("data:"):
+        value = value.partition(",")[2]
+    try:
+        return b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("content is not valid base64") from None
+
+
 class AttachmentParam(BaseModel):
     """``{type?, mimeType?, fileName?, content: <base64>}`` as the reference's clients send it
     (``content`` may also be a ``data:`` URL); decoded and checked against
@@ -38,34 +50,18 @@ class AttachmentParam(BaseModel):
     type: str | None = None
     mimeType: str | None = Field(None, max_length=200)
     fileName: str | None = Field(None, max_length=255)
-    content: str = Field(min_length=1)
-    _data: bytes = PrivateAttr(b"")
-
-    @field_validator("content")
-    @classmethod
-    def _base64(cls, value: str) -> str:
-        if value.startswith("data:"):
-            value = value.partition(",")[2]
-        try:
-            b64decode(value, validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError("content is not valid base64") from None
-        return value
+    content: Annotated[bytes, BeforeValidator(_decode_base64)] = Field(repr=False)
+    """The decoded bytes."""
 
     @model_validator(mode="after")
-    def _decode(self) -> Self:
-        self._data = b64decode(self.content)
+    def _check_size(self) -> Self:
         if not self.mimeType and self.type == "image":
             self.mimeType = "image/png"
         mime = media.guess_mime(self.fileName, self.mimeType)
         limit = media.limit_for(mime)
-        if len(self._data) > limit:
-            raise ValueError(f"{mime} attachment of {len(self._data)} bytes is over {limit}")
+        if len(self.content) > limit:
+            raise ValueError(f"{mime} attachment of {len(self.content)} bytes is over {limit}")
         return self
-
-    @property
-    def data(self) -> bytes:
-        return self._data
 
 
 Attachments = list[AttachmentParam]
@@ -130,7 +126,7 @@ async def _store(ctx: MethodContext, attachments: Attachments) -> list[media.Sto
         try:
             stored.append(
                 await ctx.gateway.runs.media.save(
-                    a.data, name=a.fileName, mime=a.mimeType, origin="upload"
+                    a.content, name=a.fileName, mime=a.mimeType, origin="upload"
                 )
             )
         except media.MediaTooLarge as exc:  # its sniffed type has a lower limit than declared
