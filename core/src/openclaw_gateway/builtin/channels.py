@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..agent import media
 from ..auth.scopes import ADMIN, READ, WRITE
 from ..channels.adapter import PermanentSendError
 from ..channels.model import Attachment
@@ -50,11 +51,12 @@ def media_attachment(url: str) -> Attachment:
     import mimetypes
 
     mime = mimetypes.guess_type(url.split("?", 1)[0])[0]
-    kind = {"image": "image", "audio": "audio", "video": "video"}.get(
-        (mime or "").split("/", 1)[0], "document"
-    )
+    kind = media.kind_of(mime) if mime else "document"
     return Attachment(
-        kind=kind, url=url, mime=mime, name=url.rsplit("/", 1)[-1].split("?", 1)[0] or None
+        kind=kind,
+        url=url,
+        mime=mime,
+        name=url.rsplit("/", 1)[-1].split("?", 1)[0] or None,
     )
 
 
