@@ -8,6 +8,8 @@ import anyio
 import pytest
 from test_nodes import approve_pending, connect_node, next_event
 
+from openclaw_gateway.errors import ConfigError
+
 from agent_plugins import PLUGIN
 from wire import TOKEN, DeviceKey, Peer, connect_frame, open_peer, operator
 
@@ -194,15 +196,16 @@ async def test_provider_failure_is_a_final_error_not_a_hang(gateway_factory):
 
 
 async def test_missing_provider_names_the_extra(gateway_factory):
-    async with gateway_factory(agent={"provider": "nosuch"}) as gw:
-        peer = await operator(gw.port, TOKEN, ALL)
-        res = await peer.request(
-            "chat.send", {"sessionKey": "main", "message": "x", "idempotencyKey": "m1"}
+    # Checked before the gateway starts (as `config validate` does), not at the first run.
+    with pytest.raises(ConfigError) as info:
+        async with gateway_factory(agent={"provider": "nosuch"}):
+            pass
+    assert info.value.problems == [
+        (
+            "agent.provider",
+            "agent provider 'nosuch' is not installed (pip install 'openclaw-gateway[nosuch]')",
         )
-        assert res["ok"]
-        waited = await peer.request("agent.wait", {"runId": "m1", "timeoutMs": 5000})
-        assert waited["payload"]["status"] == "error"
-        assert "pip install 'openclaw-gateway[nosuch]'" in waited["payload"]["error"]
+    ]
 
 
 async def test_chat_send_errors(gateway):

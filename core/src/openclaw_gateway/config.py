@@ -1,8 +1,13 @@
 """Configuration: CLI flags, then ``OPENCLAW_GATEWAY_*`` env, then ``<state dir>/config.toml``, then defaults.
 
-Every field is validated at start; an invalid value fails with its path and the reason
-(:class:`~openclaw_gateway.errors.ConfigError`, exit code 2). Secrets are never stored here: the
-gateway token and password come from the flags/env or the secret store (see ``secrets.py``).
+The layers are merged field by field (pydantic-settings deep-merges its sources): an env var for
+one key, say ``OPENCLAW_GATEWAY_AGENT__API_KEY``, overrides that key and keeps the rest of the
+file's ``[agent]`` table. Every field is validated at start; an invalid value fails with its path
+and the reason (:class:`~openclaw_gateway.errors.ConfigError`, exit code 2).
+
+Secrets do not belong in the file: any string value may instead be a reference
+``"secret:<name>"`` to the secret store (``openclaw-gateway secrets set <name>``, see
+``secrets.py``), resolved here, in whichever layer it appears.
 """
 
 from __future__ import annotations
@@ -11,12 +16,24 @@ import ipaddress
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .secrets import SecretStore
 
 DEFAULT_PORT = 18789
 CONFIG_FILE_NAME = "config.toml"
@@ -156,6 +173,11 @@ class GatewayConfig(BaseSettings):
         True, description="JSON-lines log in <state dir>/logs/gateway.log (logs.tail reads it)"
     )
 
+    @field_validator("state_dir")
+    @classmethod
+    def _expand_state_dir(cls, value: Path) -> Path:
+        return value.expanduser()
+
     @field_validator("bind")
     @classmethod
     def _check_bind(cls, value: str) -> str:
@@ -210,6 +232,21 @@ class GatewayConfig(BaseSettings):
     def db_path(self) -> Path:
         return self.state_dir / "state.db"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_secret_refs(cls, data: Any) -> Any:
+        # Runs on the merged layers, so a reference works from flags, env and the file alike.
+        if not isinstance(data, dict):
+            return data
+        from .secrets import SecretStore, resolve_references
+
+        state_dir = data.get("state_dir")
+        store = SecretStore(
+            Path(state_dir).expanduser() if state_dir else default_state_dir(),
+            data.get("secrets_backend", "auto"),
+        )
+        return resolve_references(data, store)
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -219,8 +256,68 @@ class GatewayConfig(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Flags (init) beat env; the TOML file is read by load_config and passed last.
-        return (init_settings, env_settings)
+        # Highest first; pydantic-settings deep-merges them, so layers combine key by key.
+        return (init_settings, env_settings, ConfigFileSource(settings_cls))
+
+
+class ConfigFileSource(PydanticBaseSettingsSource):
+    """``<state dir>/config.toml``, the lowest layer above the defaults.
+
+    The state dir is the one the higher layers (flag, env) chose: pydantic-settings hands each
+    source the state merged so far. The file cannot move the state dir (its ``state_dir`` key is
+    ignored): the file lives in it.
+    """
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the whole file at once
+
+    def __call__(self) -> dict[str, Any]:
+        state_dir = self.current_state.get("state_dir")
+        path = Path(state_dir).expanduser() if state_dir else default_state_dir()
+        values = _read_toml(path / CONFIG_FILE_NAME)
+        values.pop("state_dir", None)
+        return values
+
+
+class SecretStoreLocation(BaseSettings):
+    """Just where the secret store is, through the same layers as :class:`GatewayConfig` but
+    without resolving ``secret:`` references: ``secrets set`` must work while the config still
+    refers to the secret it is about to store."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="OPENCLAW_GATEWAY_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    state_dir: Path = Field(default_factory=default_state_dir)
+    secrets_backend: Literal["auto", "keyring", "file"] = "auto"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, ConfigFileSource(settings_cls))
+
+
+def open_secret_store(state_dir: Path | None = None) -> SecretStore:
+    """The secret store of the instance whose state dir the flag/env/default names."""
+    from .secrets import SecretStore
+
+    flags: dict[str, Any] = {"state_dir": Path(state_dir).expanduser()} if state_dir else {}
+    try:
+        where = SecretStoreLocation(**flags)
+    except ValidationError as exc:
+        raise ConfigError(
+            [
+                (".".join(str(p) for p in err["loc"]), err["msg"])
+                for err in exc.errors(include_url=False)
+            ]
+        ) from None
+    return SecretStore(where.state_dir.expanduser(), where.secrets_backend)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -233,36 +330,20 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([(str(path), f"not valid TOML: {exc}")]) from None
 
 
-def _merge_plugin_tables(
-    from_file: dict[str, Any], from_env: dict[str, PluginTable]
-) -> dict[str, Any]:
-    merged = {name: dict(table) for name, table in from_file.items() if isinstance(table, dict)}
-    for name, table in from_env.items():
-        merged.setdefault(name, {}).update(table.model_dump(exclude_unset=True))
-    return {**from_file, **merged}
-
-
 def load_config(**flags: Any) -> GatewayConfig:
     """Build the config from flags (None = not given), env and the config file.
 
-    Raises :class:`ConfigError` naming every invalid field.
+    Raises :class:`ConfigError` naming every invalid field or missing secret.
     """
+    from .secrets import SecretMissing
+
     given = {k: v for k, v in flags.items() if v is not None}
+    if "state_dir" in given:
+        given["state_dir"] = Path(given["state_dir"]).expanduser()
     try:
-        # The state dir decides where the config file is, so resolve it first.
-        state_dir = given.get("state_dir") or os.environ.get("OPENCLAW_GATEWAY_STATE_DIR")
-        state_path = Path(state_dir).expanduser() if state_dir else default_state_dir()
-        file_values = _read_toml(state_path / CONFIG_FILE_NAME)
-        file_values.pop("state_dir", None)
-        env_and_flags = GatewayConfig(**given)
-        explicit = env_and_flags.model_fields_set
-        merged = {**file_values, **{k: getattr(env_and_flags, k) for k in explicit}}
-        if "plugins" in explicit:  # env tables extend the file's, key by key
-            merged["plugins"] = _merge_plugin_tables(
-                file_values.get("plugins", {}), env_and_flags.plugins
-            )
-        merged["state_dir"] = state_path
-        return GatewayConfig(**merged)
+        return GatewayConfig(**given)
+    except SecretMissing as exc:
+        raise ConfigError([(exc.path, str(exc))]) from None
     except ValidationError as exc:
         raise ConfigError(
             [

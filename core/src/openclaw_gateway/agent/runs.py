@@ -152,9 +152,10 @@ class RunManager:
             return OfflineProvider()
         spec = self.gateway.registry.agent_providers.get(cfg.provider)
         if spec is None:
+            from ..hooks.discovery import install_hint
+
             raise ProviderError(
-                f"agent provider {cfg.provider!r} is not installed"
-                f" (pip install 'openclaw-gateway[{cfg.provider}]')"
+                f"agent provider {cfg.provider!r} is not installed ({install_hint(cfg.provider)})"
             )
         provider: AgentProvider = spec.factory(cfg)
         return provider

@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -317,13 +318,39 @@ def config_group() -> None:
     """Inspect the configuration."""
 
 
+def _masked_config(config: Any, plugin_configs: dict[str, Any]) -> dict[str, Any]:
+    """The effective config as JSON with every secret masked: core secrets are ``SecretStr``,
+    a loaded plugin's table is shown through its validated model (its ``SecretStr`` fields mask
+    themselves), and a table no loaded plugin validated shows its keys only."""
+    shown: dict[str, Any] = config.model_dump(mode="json", exclude={"plugins"})
+    for key in ("token", "password"):
+        if shown.get(key) is not None:
+            shown[key] = "**********"
+    plugins: dict[str, Any] = {}
+    for name, table in config.plugins.items():
+        model = plugin_configs.get(name)
+        if model is not None:
+            plugins[name] = {"enabled": table.enabled, **model.model_dump(mode="json")}
+        else:
+            plugins[name] = {"enabled": table.enabled, **dict.fromkeys(table.settings(), "…")}
+    shown["plugins"] = plugins
+    return shown
+
+
 @config_group.command("validate")
 @state_dir_option
 def config_validate(state_dir: Path | None) -> None:
-    """Validate flags/env/config file; exit 2 with each invalid field named."""
+    """Run the checks `run` runs (config, plugins and their tables, provider, password) without
+    starting; print the effective config with secrets masked; exit 2 naming each problem."""
+    from ..errors import ConfigError
+    from ..server.app import preflight
+
     config = _load(state_dir=state_dir)
-    shown = config.model_dump(mode="json", exclude={"token", "password"})
-    click.echo(json.dumps(shown, indent=2))
+    try:
+        loaded = preflight(config, load_entrypoints=True)
+    except ConfigError as exc:
+        _fail(str(exc), EXIT_USAGE)
+    click.echo(json.dumps(_masked_config(config, loaded.registry.configs), indent=2))
     click.echo(
         f"configuration is valid (config file: {config.config_file}"
         f"{'' if config.config_file.exists() else ', not present'})",
@@ -353,6 +380,10 @@ cli.add_command(plugins_group)
 from .logs_cmd import logs  # noqa: E402
 
 cli.add_command(logs)
+
+from .secrets_cmd import secrets  # noqa: E402
+
+cli.add_command(secrets)
 
 
 def main() -> None:

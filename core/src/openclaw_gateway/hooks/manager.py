@@ -151,8 +151,8 @@ def load_plugins(
             problems.append(
                 (
                     f"plugins.{name}",
-                    f"no installed plugin is named {name!r}: install its distribution"
-                    f" (pip install 'openclaw-gateway-{name}') or remove the table",
+                    f"no installed plugin is named {name!r}: install it"
+                    f" ({discovery.install_hint(name)}) or remove the table",
                 )
             )
         else:

@@ -74,26 +74,50 @@ def build_gateway(
     return _build(config, extra_plugins, load_entrypoints)[0]
 
 
+def preflight(
+    config: GatewayConfig, *, extra_plugins: tuple[Any, ...] = (), load_entrypoints: bool = False
+) -> LoadedPlugins:
+    """Every check a start makes before it touches state or sockets: plugins load and their
+    tables validate, no table names an uninstalled plugin, the agent provider is installed, and
+    password mode has a password. ``run`` and ``config validate`` both call exactly this.
+
+    Raises :class:`~openclaw_gateway.errors.ConfigError` naming every problem.
+    """
+    from ..errors import ConfigError
+
+    plugins = load_plugins(config, extra_plugins=extra_plugins, load_entrypoints=load_entrypoints)
+    problems: list[tuple[str, str]] = []
+    provider = config.agent.provider
+    if provider != "offline" and provider not in plugins.registry.agent_providers:
+        from ..hooks.discovery import install_hint
+
+        problems.append(
+            (
+                "agent.provider",
+                f"agent provider {provider!r} is not installed ({install_hint(provider)})",
+            )
+        )
+    if config.auth_mode == "password" and not resolve_password(config):
+        problems.append(
+            (
+                "password",
+                "auth_mode is 'password' but no password is set (OPENCLAW_GATEWAY_PASSWORD)",
+            )
+        )
+    if problems:
+        raise ConfigError(problems)
+    return plugins
+
+
 def _build(
     config: GatewayConfig, extra_plugins: tuple[Any, ...], load_entrypoints: bool
 ) -> tuple[Gateway, LoadedPlugins]:
-    plugins = load_plugins(config, extra_plugins=extra_plugins, load_entrypoints=load_entrypoints)
+    plugins = preflight(config, extra_plugins=extra_plugins, load_entrypoints=load_entrypoints)
     config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     token, generated = resolve_token(config)
     if generated:
         log.info("generated a new gateway token (show it with `openclaw-gateway token`)")
     password = resolve_password(config) if config.auth_mode == "password" else None
-    if config.auth_mode == "password" and not password:
-        from ..errors import ConfigError
-
-        raise ConfigError(
-            [
-                (
-                    "password",
-                    "auth_mode is 'password' but no password is set (OPENCLAW_GATEWAY_PASSWORD)",
-                )
-            ]
-        )
     rl = config.rate_limit
     auth = AuthSettings(
         mode=config.auth_mode,
