@@ -278,33 +278,44 @@ async def test_several_accounts_answer_on_their_own_account(gateway_factory):
 
 
 async def test_send_with_media(gateway_factory):
+    from test_media_security import PNG as PNG_BYTES
+    from test_media_security import FileServer
+
     plugin = FakeChatPlugin()
-    cm, gw = await started(gateway_factory, plugin)
-    try:
-        admin = await operator(gw.port, TOKEN, ALL)
-        res = await admin.request(
-            "send",
-            {
-                "to": "c1",
-                "message": "a cat",
-                "mediaUrl": "https://example.com/pics/cat.png?s=1",
-                "idempotencyKey": "m1",
-            },
-        )
-        assert res["ok"], res
-        sent = plugin.hub.sent[0]
-        assert sent.text == "a cat" and len(sent.attachments) == 1
-        media = sent.attachments[0]
-        assert (media.kind, media.mime, media.name) == ("image", "image/png", "cat.png")
-        res = await admin.request(
-            "send",
-            {"to": "c1", "mediaUrl": "https://example.com/report.pdf", "idempotencyKey": "m2"},
-        )
-        assert res["ok"] and plugin.hub.sent[1].attachments[0].kind == "document"
-        res = await admin.request("send", {"to": "c1", "idempotencyKey": "m3"})
-        assert res["error"]["message"] == "invalid send params: a message or a mediaUrl is required"
-    finally:
-        await cm.__aexit__(None, None, None)
+    with FileServer("127.0.0.2").running() as files:
+        files.files["/pics/cat.png"] = ("image/png", PNG_BYTES)
+        files.files["/report.pdf"] = ("application/pdf", b"%PDF-1.4 report")
+        cm, gw = await started(gateway_factory, plugin)
+        gw.config.media.allow_private_hosts.append("127.0.0.2")
+        try:
+            admin = await operator(gw.port, TOKEN, ALL)
+            res = await admin.request(
+                "send",
+                {
+                    "to": "c1",
+                    "message": "a cat",
+                    "mediaUrl": f"{files.base}/pics/cat.png?s=1",
+                    "idempotencyKey": "m1",
+                },
+            )
+            assert res["ok"], res
+            sent = plugin.hub.sent[0]
+            assert sent.text == "a cat" and len(sent.attachments) == 1
+            media = sent.attachments[0]
+            assert (media.kind, media.mime, media.name) == ("image", "image/png", "cat.png")
+            assert media.data == PNG_BYTES and media.url is None  # bytes, never the string
+            res = await admin.request(
+                "send",
+                {"to": "c1", "mediaUrl": f"{files.base}/report.pdf", "idempotencyKey": "m2"},
+            )
+            assert res["ok"] and plugin.hub.sent[1].attachments[0].kind == "document"
+            res = await admin.request("send", {"to": "c1", "idempotencyKey": "m3"})
+            assert (
+                res["error"]["message"]
+                == "invalid send params: a message or a mediaUrl is required"
+            )
+        finally:
+            await cm.__aexit__(None, None, None)
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 120

@@ -125,6 +125,39 @@ class HeartbeatConfig(BaseModel):
         return value
 
 
+class MediaConfig(BaseModel):
+    """Media the gateway fetches for clients (``send``'s ``mediaUrl``) and keeps under
+    ``<state dir>/media`` (docs/security.md, "Media")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fetch_timeout_ms: int = Field(30_000, ge=100, description="a whole mediaUrl fetch")
+    fetch_max_bytes: int = Field(
+        19_464_192, ge=1024, description="largest file fetched for a mediaUrl"
+    )
+    allow_private_hosts: list[str] = Field(
+        default_factory=list,
+        description="host names, addresses or CIDRs a mediaUrl may reach although not public",
+    )
+    local_roots: list[Path] = Field(
+        default_factory=list,
+        description="directories operator.admin callers may send local files from (none: no"
+        " local files at all)",
+    )
+    max_total_mb: int = Field(
+        1024, ge=0, description="media kept under <state dir>/media; oldest pruned (0 = no cap)"
+    )
+    max_age_days: int = Field(30, ge=0, description="media older than this is pruned (0 = keep)")
+
+    @field_validator("local_roots")
+    @classmethod
+    def _check_roots(cls, value: list[Path]) -> list[Path]:
+        for root in value:
+            if not root.expanduser().is_absolute():
+                raise ValueError(f"{str(root)!r} must be an absolute directory")
+        return [root.expanduser() for root in value]
+
+
 class GatewayConfig(BaseSettings):
     """All settings of one gateway instance."""
 
@@ -158,6 +191,7 @@ class GatewayConfig(BaseSettings):
     agent: AgentConfig = Field(default_factory=AgentConfig)
     cron: CronConfig = Field(default_factory=CronConfig)
     heartbeat: HeartbeatConfig = Field(default_factory=HeartbeatConfig)
+    media: MediaConfig = Field(default_factory=MediaConfig)
     plugins: dict[str, PluginTable] = Field(
         default_factory=dict, description="[plugins.<name>] tables; enabled = false disables one"
     )

@@ -132,7 +132,12 @@ class RunManager:
         self.runs: OrderedDict[str, Run] = OrderedDict()
         self._locks: dict[str, tuple[anyio.Lock, int]] = {}
         self._provider: AgentProvider | None = None
-        self.media = MediaStore(gateway.config.state_dir / "media")
+        media_cfg = gateway.config.media
+        self.media = MediaStore(
+            gateway.config.state_dir / "media",
+            max_total_bytes=media_cfg.max_total_mb * 1024 * 1024,
+            max_age_s=media_cfg.max_age_days * 86400,
+        )
         # Runs left 'running' by a crash or restart end as errors (once, at start, before serving).
         interrupted = store.fail_interrupted_runs(gateway.db.conn, _now_ms())
         if interrupted:

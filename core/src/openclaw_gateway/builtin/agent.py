@@ -57,7 +57,7 @@ class AttachmentParam(BaseModel):
     def _check_size(self) -> Self:
         if not self.mimeType and self.type == "image":
             self.mimeType = "image/png"
-        mime = media.guess_mime(self.fileName, self.mimeType)
+        mime = media.effective_mime(self.content, self.fileName, self.mimeType)
         limit = media.limit_for(mime)
         if len(self.content) > limit:
             raise ValueError(f"{mime} attachment of {len(self.content)} bytes is over {limit}")
@@ -129,7 +129,7 @@ async def _store(ctx: MethodContext, attachments: Attachments) -> list[media.Sto
                     a.content, name=a.fileName, mime=a.mimeType, origin="upload"
                 )
             )
-        except media.MediaTooLarge as exc:  # its sniffed type has a lower limit than declared
+        except media.MediaRejected as exc:
             raise invalid_request(
                 f"attachment {index}: {exc}", code="INVALID_PARAMS", path=f"/attachments/{index}"
             ) from None

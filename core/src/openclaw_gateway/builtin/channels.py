@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..agent import media
@@ -46,18 +50,75 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def media_attachment(url: str) -> Attachment:
-    """An outbound attachment for ``mediaUrl``, its kind guessed from the file name."""
-    import mimetypes
+def _refused(message: str) -> GatewayError:
+    return invalid_request(f"mediaUrl refused: {message}", code="MEDIA_URL_REFUSED")
 
-    mime = mimetypes.guess_type(url.split("?", 1)[0])[0]
-    kind = media.kind_of(mime) if mime else "document"
-    return Attachment(
-        kind=kind,
-        url=url,
-        mime=mime,
-        name=url.rsplit("/", 1)[-1].split("?", 1)[0] or None,
-    )
+
+async def media_attachment(ctx: MethodContext, url: str) -> Attachment:
+    """The bytes behind ``mediaUrl``, fetched or read by the gateway itself, never the string:
+    platform libraries open local paths they are given (docs/security.md, "Media").
+
+    ``http(s)`` URLs are fetched under the ``[media]`` policy (public addresses only, size and
+    time caps); a local path (or ``file://`` URL) is read only for an ``operator.admin`` caller and
+    only from a ``media.local_roots`` directory. The kind comes from the bytes where they say.
+    """
+    from ..net.fetch import FetchError, FetchPolicy, fetch
+
+    cfg = ctx.gateway.config.media
+    if url.startswith(("http://", "https://")):
+        policy = FetchPolicy.from_entries(
+            cfg.allow_private_hosts,
+            max_bytes=cfg.fetch_max_bytes,
+            timeout=cfg.fetch_timeout_ms / 1000,
+        )
+        try:
+            fetched = await fetch(url, policy)
+        except FetchError as exc:
+            raise _refused(str(exc)) from None
+        data, declared, name = fetched.data, fetched.content_type, fetched.name
+    else:
+        data, name = await _read_local(ctx, url, cfg.local_roots, cfg.fetch_max_bytes)
+        declared = None
+    mime = media.sniff(data) or media.guess_mime(name, declared)
+    return Attachment(kind=media.kind_of(mime), data=data, mime=mime, name=name)
+
+
+async def _read_local(
+    ctx: MethodContext, url: str, roots: list[Path], max_bytes: int
+) -> tuple[bytes, str]:
+    from urllib.parse import unquote, urlsplit
+
+    if url.startswith("file://"):
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise _refused("only http(s) URLs or local paths")
+        url = unquote(parts.path)
+    elif "://" in url or not url.startswith("/"):
+        raise _refused("only http(s) URLs, or absolute paths under media.local_roots")
+    if ADMIN not in ctx.conn.scopes:
+        raise _refused("local files may be sent by operator.admin only")
+    if not roots:
+        raise _refused("local files are off (no media.local_roots configured)")
+
+    def read() -> bytes:
+        # Resolve symlinks and '..' first, then check the real path is inside a listed root.
+        real = Path(url).resolve()
+        if not any(real.is_relative_to(root.resolve()) for root in roots):
+            raise _refused("the path is not under media.local_roots")
+        fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise _refused("not a regular file")
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise _refused(f"the file is over the {max_bytes}-byte limit")
+        return data
+
+    try:
+        data = await anyio.to_thread.run_sync(read)
+    except OSError as exc:
+        raise _refused(f"cannot read the file: {exc.strerror or exc}") from None
+    return data, Path(url).name
 
 
 async def send(ctx: MethodContext, params: SendParams) -> Any:
@@ -91,7 +152,7 @@ async def send(ctx: MethodContext, params: SendParams) -> Any:
             params.message,
             thread_id=params.threadId,
             reply_to=params.replyTo,
-            attachments=[media_attachment(params.mediaUrl)] if params.mediaUrl else None,
+            attachments=[await media_attachment(ctx, params.mediaUrl)] if params.mediaUrl else None,
         )
     except PermanentSendError as exc:
         raise GatewayError(

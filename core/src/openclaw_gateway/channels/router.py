@@ -269,7 +269,7 @@ async def _fetch_media(
                 data = await fetch(att, max_bytes=limit)
             out.append(await gw.runs.media.save(data, name=att.name, mime=mime))
             state.counters["attachments:fetched"] += 1
-        except (AttachmentError, media.MediaTooLarge) as exc:
+        except (AttachmentError, media.MediaRejected) as exc:
             state.counters["attachments:failed"] += 1
             out.append(Unavailable(name, str(exc)))
         except TimeoutError:

@@ -177,6 +177,7 @@ async def _serve(
         tg.start_soon(gateway.cron.run, name="cron scheduler")
         tg.start_soon(gateway.heartbeat.run, name="heartbeat")
         tg.start_soon(gateway.channels.run, name="channels")
+        tg.start_soon(gateway.runs.media.prune, name="media prune")
         try:
             yield gateway
         finally:

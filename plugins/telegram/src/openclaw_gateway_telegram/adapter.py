@@ -565,10 +565,16 @@ class TelegramAdapter:
             source = InputFile(
                 attachment.data, filename=attachment.name or _default_name(attachment)
             )
-        elif attachment.url or attachment.file_id:
-            source = attachment.url or attachment.file_id or ""
+        elif attachment.url and attachment.url.startswith(("https://", "http://")):
+            source = attachment.url  # Telegram's servers fetch it
+        elif attachment.file_id and not any(c in attachment.file_id for c in "/\\:"):
+            source = attachment.file_id
         else:
-            raise PermanentSendError("an outbound attachment needs data, url or file_id")
+            # Never a bare string that could be a path: python-telegram-bot uploads any local
+            # file it is given (the core hands adapters bytes for client-supplied media).
+            raise PermanentSendError(
+                "an outbound attachment needs data, an http(s) url or a Telegram file_id"
+            )
         extra: dict[str, Any] = dict(common)
         if caption:
             extra.update(caption=telegram_html(caption), parse_mode="HTML")
