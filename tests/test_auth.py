@@ -6,6 +6,7 @@ import time
 
 import anyio
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from wire import (
     TOKEN,
@@ -290,23 +291,47 @@ def test_client_address_walks_the_chain_from_the_right():
 # --- Origin --------------------------------------------------------------------------------
 
 
+async def refused_at_upgrade(port: int, origin: str) -> None:
+    """A foreign page's socket is refused with HTTP 403 before any frame (or pre-auth slot)."""
+    with pytest.raises(InvalidStatus) as info:
+        await open_peer(port, origin=origin)
+    assert info.value.response.status_code == 403
+    assert b"allowed_origins" in info.value.response.body
+
+
 async def test_foreign_origin_refused(gateway):
-    res, code, _ = await attempt(
-        gateway.port, connect_frame(token=TOKEN), origin="http://evil.example"
-    )
-    assert res["error"]["code"] == "INVALID_REQUEST"
-    assert res["error"]["details"]["code"] == "CONTROL_UI_ORIGIN_NOT_ALLOWED"
-    assert code == 1008
+    await refused_at_upgrade(gateway.port, "http://evil.example")
 
 
 async def test_foreign_origin_refused_before_secret_check(gateway_factory):
     # A hostile page must not be able to guess tokens: no mismatch/rate-limit oracle.
     async with gateway_factory(rate_limit={"max_failures": 2}) as gw:
-        for i in range(4):
-            res, _, _ = await attempt(
-                gw.port, connect_frame(token=f"guess{i}"), origin="http://evil.example"
-            )
-            assert res["error"]["details"]["code"] == "CONTROL_UI_ORIGIN_NOT_ALLOWED"
+        for _ in range(4):
+            await refused_at_upgrade(gw.port, "http://evil.example")
+        res, _, _ = await attempt(gw.port, connect_frame(token=TOKEN))
+        assert res["ok"], res
+
+
+async def test_foreign_page_cannot_exhaust_the_preauth_sockets(gateway_factory):
+    """40 sockets from a foreign page (over the 32 pre-auth sockets per client) leave the local
+    CLI able to connect: they are refused at the upgrade and never count."""
+    async with gateway_factory() as gw:
+        for _ in range(40):
+            await refused_at_upgrade(gw.port, "http://evil.example")
+        assert gw.preauth == {}
+        res, _, _ = await attempt(gw.port, connect_frame(token=TOKEN))
+        assert res["ok"], res
+
+
+@pytest.mark.parametrize(
+    "origin",
+    ["http://localhost:99999", "http://a:b", "http://[::1", "http://127.0.0.1:-1", "null"],
+)
+async def test_malformed_origin_is_refused_cleanly(gateway, origin, caplog):
+    await refused_at_upgrade(gateway.port, origin)
+    res, _, _ = await attempt(gateway.port, connect_frame(token=TOKEN))
+    assert res["ok"], res
+    assert not [r for r in caplog.records if r.exc_info], "no traceback for a bad Origin"
 
 
 @pytest.mark.parametrize(
@@ -321,10 +346,7 @@ async def test_own_origin_allowed(gateway, origin):
 
 
 async def test_other_local_port_is_foreign(gateway):
-    res, _, _ = await attempt(
-        gateway.port, connect_frame(token=TOKEN), origin=f"http://127.0.0.1:{gateway.port + 1}"
-    )
-    assert res["error"]["details"]["code"] == "CONTROL_UI_ORIGIN_NOT_ALLOWED"
+    await refused_at_upgrade(gateway.port, f"http://127.0.0.1:{gateway.port + 1}")
 
 
 async def test_configured_origin_allowed(gateway_factory):
@@ -333,10 +355,7 @@ async def test_configured_origin_allowed(gateway_factory):
             gw.port, connect_frame(token=TOKEN), origin="https://chat.example.com"
         )
         assert res["ok"], res
-        res, _, _ = await attempt(
-            gw.port, connect_frame(token=TOKEN), origin="https://chat.example.com.evil.example"
-        )
-        assert res["error"]["details"]["code"] == "CONTROL_UI_ORIGIN_NOT_ALLOWED"
+        await refused_at_upgrade(gw.port, "https://chat.example.com.evil.example")
 
 
 async def test_control_ui_without_origin_refused(gateway):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import anyio
 import openclaw_gateway_webchat as webchat
 import pytest
+from websockets.exceptions import InvalidStatus
 
 from openclaw_gateway.config import load_config
 from openclaw_gateway.errors import ConfigError
@@ -135,7 +136,7 @@ async def test_the_pages_origin_may_open_the_websocket_and_a_foreign_one_may_not
         for host in ("127.0.0.1", "localhost"):
             peer = await operator(gw.port, TOKEN, origin=f"http://{host}:{http_port}")
             await peer.ws.close()
-        with pytest.raises(AssertionError, match="origin not allowed"):
+        with pytest.raises(InvalidStatus, match="403"):
             await operator(gw.port, TOKEN, origin="http://evil.example:8080")
 
 

@@ -22,7 +22,7 @@ from ..state.db import Database
 from . import credentials
 from .device import b64url_encode, verify_device_proof
 from .origins import origin_allowed
-from .ratelimit import AuthRateLimiter
+from .ratelimit import AuthRateLimiter, client_key
 
 
 @dataclass(frozen=True)
@@ -105,19 +105,24 @@ class Authenticator:
         self._check_origin(params, info)
 
         limiter = self.settings.limiter
-        retry_after = limiter.retry_after_ms(info.remote_ip)
-        if retry_after is not None:
-            raise self._rate_limited(retry_after)
-        try:
-            outcome = await self._authenticate(params, info, protocol, role)
-        except HandshakeRejected as exc:
-            if exc.counts_as_failure:
-                locked_ms = limiter.record_failure(info.remote_ip)
-                if locked_ms is not None:
-                    raise self._rate_limited(locked_ms) from None
-            raise
-        limiter.record_success(info.remote_ip)
-        return outcome
+        key = client_key(info.remote_ip)
+        # One attempt at a time per client: the check below and the record after the (awaiting)
+        # evaluation are one step, so parallel guesses cannot all pass the check.
+        async with limiter.serialized(key):
+            retry_after = limiter.retry_after_ms(key)
+            if retry_after is not None:
+                raise self._rate_limited(retry_after)
+            try:
+                outcome = await self._authenticate(params, info, protocol, role)
+            except HandshakeRejected as exc:
+                if exc.counts_as_failure:
+                    locked_ms = limiter.record_failure(key)
+                    if locked_ms is not None:
+                        raise self._rate_limited(locked_ms) from None
+                raise
+            if outcome.method in ("token", "password"):
+                limiter.record_success(key)  # a device token's success clears nothing
+            return outcome
 
     @staticmethod
     def _rate_limited(retry_after_ms: int) -> HandshakeRejected:

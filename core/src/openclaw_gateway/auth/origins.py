@@ -11,11 +11,16 @@ from urllib.parse import urlsplit
 
 
 def normalize_origin(origin: str) -> str:
-    parts = urlsplit(origin.strip().lower())
+    """``scheme://host[:port]`` lower-cased, default port dropped. An origin that does not parse
+    (``http://a:b``, a port over 65535) comes back as it was: it then matches no allowed origin."""
+    try:
+        parts = urlsplit(origin.strip().lower())
+        port = parts.port  # urllib raises for a non-numeric or out-of-range port
+    except ValueError:  # ... and for a broken IPv6 literal
+        return origin.strip().lower()
     if not parts.scheme or not parts.hostname:
         return origin.strip().lower()
     default = {"http": 80, "https": 443}.get(parts.scheme)
-    port = parts.port
     host = parts.hostname
     if ":" in host:
         host = f"[{host}]"

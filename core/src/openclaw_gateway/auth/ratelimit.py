@@ -6,14 +6,44 @@ page included — can then guess the token forever. We count failures for every 
 credential check from that address is refused with ``AUTH_RATE_LIMITED`` and ``retryAfterMs``,
 including a correct one: otherwise the lockout would still answer "right/wrong" to a guesser.
 Memory is bounded: at most ``max_tracked`` addresses are remembered (oldest forgotten first).
+
+What counts as one client (:func:`client_key`): the whole loopback range (127.0.0.0/8, ::1 and
+their IPv4-mapped forms) is *one* local client — otherwise a local process rotates its source
+address across 127/8 and guesses without end — and an IPv6 client is its /64 (one host usually
+holds a whole /64). Attempts from one client are evaluated one at a time (:meth:`serialized`), so
+parallel guesses cannot all pass the check before the first failure is recorded. Only a success
+with the shared secret clears the failures: a low-privilege credential (a device token) that
+works says nothing about the guesses at the shared secret, and must not reset their count.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+import anyio
+
+LOOPBACK_KEY = "loopback"
+
+
+def client_key(address: str) -> str:
+    """The unit auth limits count: ``"loopback"`` for any loopback address, an IPv6 address's
+    /64 network, else the address itself (a non-IP peer such as ``"?"`` stays as it is)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return LOOPBACK_KEY
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 @dataclass
@@ -38,6 +68,22 @@ class AuthRateLimiter:
         self.max_tracked = max_tracked
         self._clock = clock
         self._records: OrderedDict[str, _Record] = OrderedDict()
+        self._turns: dict[str, tuple[anyio.Lock, int]] = {}  # key -> (lock, attempts holding it)
+
+    @asynccontextmanager
+    async def serialized(self, key: str) -> AsyncIterator[None]:
+        """Hold ``key``'s turn: check, evaluate and record one attempt at a time per client."""
+        lock, users = self._turns.get(key) or (anyio.Lock(), 0)
+        self._turns[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._turns[key]
+            if users <= 1:
+                del self._turns[key]  # no one waiting: forget the lock (bounded memory)
+            else:
+                self._turns[key] = (lock, users - 1)
 
     def retry_after_ms(self, address: str) -> int | None:
         """Milliseconds until ``address`` may try again, or None when it is not locked."""
@@ -63,6 +109,7 @@ class AuthRateLimiter:
         return None
 
     def record_success(self, address: str) -> None:
+        """A success with the shared secret: forget the failures (not while locked)."""
         record = self._records.get(address)
         if record is not None and record.locked_until <= self._clock():
             del self._records[address]

@@ -75,10 +75,29 @@ def build_health_snapshot(gateway: Gateway) -> dict[str, Any]:
     return snapshot
 
 
+def public_health(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """``health`` as a client without ``operator.admin`` sees it: the same shape, without what
+    tells a local attacker where the state lives or which bot accounts these are (the database
+    path; account details such as bot usernames). ``status`` draws the same line."""
+    sessions = {**snapshot["sessions"], "path": None}
+    channels = {
+        name: {
+            **entry,
+            "accounts": {
+                acc: {**status, "detail": None} for acc, status in entry["accounts"].items()
+            },
+        }
+        for name, entry in snapshot["channels"].items()
+    }
+    agents = [{**agent, "sessions": sessions} for agent in snapshot["agents"]]
+    return {**snapshot, "sessions": sessions, "agents": agents, "channels": channels}
+
+
 async def health(ctx: MethodContext, params: HealthParams) -> Any:
+    gw = ctx.gateway
     if params.probe:
-        return Fragment(ctx.gateway.refresh_health())
-    return Fragment(ctx.gateway.health_bytes)
+        gw.refresh_health()
+    return Fragment(gw.health_for(ctx.conn))
 
 
 async def status(ctx: MethodContext, params: StatusParams) -> Any:

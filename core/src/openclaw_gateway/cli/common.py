@@ -66,6 +66,31 @@ class Remote:
         )
 
 
+def token_file_option(fn: Any) -> Any:
+    """Add ``--token-file PATH`` (env ``OPENCLAW_GATEWAY_TOKEN_FILE``) beside ``--token``: a token
+    on the command line is readable by every local user in /proc/PID/cmdline; a 0600 file is not.
+    The file's token wins over ``--token``/``OPENCLAW_GATEWAY_TOKEN``."""
+
+    @functools.wraps(fn)
+    def with_token_file(*args: Any, token_file: Path | None, **kwargs: Any) -> Any:
+        if token_file is not None:
+            try:
+                value = token_file.read_text().strip()
+            except OSError as exc:
+                _fail(f"cannot read --token-file {token_file}: {exc.strerror or exc}", EXIT_USAGE)
+            if not value:
+                _fail(f"--token-file {token_file} is empty", EXIT_USAGE)
+            kwargs["token"] = value
+        return fn(*args, **kwargs)
+
+    return click.option(
+        "--token-file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="OPENCLAW_GATEWAY_TOKEN_FILE",
+        help="Read the shared token from this file (keeps it out of the process list).",
+    )(with_token_file)
+
+
 def connection_options(fn: Any) -> Any:
     """Add ``--url/--token/--timeout/--state-dir`` and hand the command a :class:`Remote`."""
 
@@ -82,7 +107,7 @@ def connection_options(fn: Any) -> Any:
 
     command: Any = click.option(
         "--url", envvar="OPENCLAW_GATEWAY_URL", help="Gateway URL (default from config)."
-    )(with_remote)
+    )(token_file_option(with_remote))
     command = click.option(
         "--token", envvar="OPENCLAW_GATEWAY_TOKEN", help="Shared token (default: stored)."
     )(command)

@@ -30,6 +30,7 @@ from .common import (
     _print,
     connection_options,
     state_dir_option,
+    token_file_option,
 )
 
 
@@ -46,6 +47,7 @@ def cli() -> None:
 @click.option("--port", type=int, help="Port to listen on (default 18789).")
 @click.option("--bind", help="loopback (default), lan, or an IP address.")
 @click.option("--token", help="Shared token (default: generated once and stored).")
+@token_file_option
 @state_dir_option
 @click.option("--verbose", "-v", is_flag=True, help="Debug logging.")
 def run(

@@ -11,7 +11,15 @@ from typing import Any
 
 import click
 
-from .common import EXIT_USAGE, Remote, _fail, _load, _print, connection_options
+from .common import (
+    EXIT_USAGE,
+    Remote,
+    _fail,
+    _load,
+    _print,
+    connection_options,
+    token_file_option,
+)
 
 
 @click.group()
@@ -163,6 +171,7 @@ def node() -> None:
 @click.option(
     "--token", envvar="OPENCLAW_GATEWAY_TOKEN", help="Gateway shared token (first pairing)."
 )
+@token_file_option
 @click.option(
     "--state-dir",
     type=click.Path(file_okay=False, path_type=Path),

@@ -23,8 +23,8 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from ..auth.authenticator import AuthSettings
-from ..auth.origins import normalize_origin, own_origins
-from ..auth.ratelimit import AuthRateLimiter
+from ..auth.origins import normalize_origin, origin_allowed, own_origins
+from ..auth.ratelimit import AuthRateLimiter, client_key
 from ..config import GatewayConfig
 from ..errors import CloseCode
 from ..hooks.manager import LoadedPlugins, load_plugins
@@ -195,7 +195,16 @@ async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
     gateway.attach_spawner(spawn)
 
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
-        ip = str(conn.remote_address[0]) if conn.remote_address else "?"
+        # A foreign page is refused here, before its socket counts against the pre-auth limit
+        # (else 32 sockets from any web page lock the local CLI out). The connect step checks
+        # the Origin again and names the setting to change.
+        origin = request.headers.get("Origin")
+        if origin is not None and not origin_allowed(origin, gateway.auth_settings.allowed_origins):
+            return conn.respond(
+                HTTPStatus.FORBIDDEN,
+                "Origin not allowed; add it to allowed_origins (OPENCLAW_GATEWAY_ALLOWED_ORIGINS)\n",
+            )
+        ip = client_key(str(conn.remote_address[0]) if conn.remote_address else "?")
         if gateway.preauth[ip] >= config.max_preauth_connections_per_ip:
             return conn.respond(
                 HTTPStatus.SERVICE_UNAVAILABLE, "Too many unauthenticated sockets\n"

@@ -83,10 +83,9 @@ class Gateway:
         self._features = Fragment(
             dumps({"methods": sorted(registry.methods), "events": sorted(registry.events)})
         )
-        from ..builtin.health import build_health_snapshot
-
-        self._build_health = build_health_snapshot
-        self.health_bytes = dumps(build_health_snapshot(self))
+        self.health_bytes = b""
+        self.public_health_bytes = b""
+        self._encode_health()
 
     # --- tasks ---------------------------------------------------------------------------------
 
@@ -108,11 +107,29 @@ class Gateway:
     def state_version(self) -> dict[str, int]:
         return {"presence": self.presence.version, "health": self.health_version}
 
+    def _encode_health(self) -> None:
+        from ..builtin.health import build_health_snapshot, public_health
+
+        snapshot = build_health_snapshot(self)
+        self.health_bytes = dumps(snapshot)
+        self.public_health_bytes = dumps(public_health(snapshot))
+
+    def health_for(self, conn: Connection) -> bytes:
+        """The cached health a socket may see: the full one for admins (paths, account details)."""
+        return self.health_bytes if "operator.admin" in conn.scopes else self.public_health_bytes
+
     def refresh_health(self) -> bytes:
-        """Rebuild the cached health snapshot, bump its version, and broadcast it."""
-        self.health_bytes = dumps(self._build_health(self))
+        """Rebuild the cached health snapshots, bump the version, and broadcast them (each socket
+        gets the one its scopes allow)."""
+        self._encode_health()
         self.health_version += 1
-        self.broadcast("health", Fragment(self.health_bytes), state_version=True)
+        self.broadcast("health", Fragment(self.health_bytes), state_version=True, only=_is_admin)
+        self.broadcast(
+            "health",
+            Fragment(self.public_health_bytes),
+            state_version=True,
+            only=_is_not_admin,
+        )
         return self.health_bytes
 
     def hello_ok(self, conn: Connection, outcome: AuthOutcome) -> dict[str, Any]:
@@ -126,7 +143,7 @@ class Gateway:
             auth["issuedAtMs"] = outcome.issued_at_ms
         snapshot: dict[str, Any] = {
             "presence": self.presence.entries(),
-            "health": Fragment(self.health_bytes),
+            "health": Fragment(self.health_for(conn)),
             "stateVersion": self.state_version(),
             "uptimeMs": self.uptime_ms,
             "sessionDefaults": {
@@ -157,8 +174,16 @@ class Gateway:
 
     # --- events --------------------------------------------------------------------------------
 
-    def broadcast(self, event: str, payload: Any, *, state_version: bool = False) -> int:
-        """Send a broadcast event (with per-socket ``seq``) to every socket allowed to see it.
+    def broadcast(
+        self,
+        event: str,
+        payload: Any,
+        *,
+        state_version: bool = False,
+        only: Callable[[Connection], bool] | None = None,
+    ) -> int:
+        """Send a broadcast event (with per-socket ``seq``) to every socket allowed to see it
+        (and, with ``only``, for which ``only(conn)`` holds).
 
         Returns how many sockets it was queued to. The payload is encoded once.
         """
@@ -173,6 +198,8 @@ class Gateway:
             if conn.role not in spec.roles:
                 continue
             if spec.scope is not None and conn.role == "operator" and spec.scope not in conn.scopes:
+                continue
+            if only is not None and not only(conn):
                 continue
             if conn.push_broadcast(head):
                 sent += 1
@@ -218,3 +245,11 @@ class Gateway:
         transport = conn.ws.transport
         if transport is not None:
             transport.abort()
+
+
+def _is_admin(conn: Connection) -> bool:
+    return "operator.admin" in conn.scopes
+
+
+def _is_not_admin(conn: Connection) -> bool:
+    return "operator.admin" not in conn.scopes

@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from ..auth.authenticator import ConnectInfo
 from ..auth.proxies import client_address
+from ..auth.ratelimit import client_key
 from ..errors import CloseCode, ErrorCode, HandshakeRejected
 from ..protocol.codec import (
     FrameError,
@@ -62,7 +63,8 @@ async def handle_connection(gateway: Gateway, ws: ServerConnection) -> None:
         max_buffered=gateway.config.max_buffered_bytes,
         on_slow=gateway.drop_slow_consumer,
     )
-    gateway.preauth[remote_ip] += 1
+    preauth_key = client_key(remote_ip)  # the key process_request checked (loopback is one)
+    gateway.preauth[preauth_key] += 1
     authenticated = False
     try:
         try:
@@ -72,9 +74,9 @@ async def handle_connection(gateway: Gateway, ws: ServerConnection) -> None:
             await ws.close(CloseCode.NORMAL)
             return
         finally:
-            gateway.preauth[remote_ip] -= 1
-            if gateway.preauth[remote_ip] <= 0:
-                del gateway.preauth[remote_ip]
+            gateway.preauth[preauth_key] -= 1
+            if gateway.preauth[preauth_key] <= 0:
+                del gateway.preauth[preauth_key]
         if authenticated:
             await _serve(gateway, conn)
     except ConnectionClosed:
