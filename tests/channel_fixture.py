@@ -86,6 +86,8 @@ class FakeAdapter:
         return data
 
     async def probe(self) -> dict[str, Any]:
+        if self.hub.probe_hangs:
+            await anyio.sleep_forever()
         return {"ok": True, "bot": "@fakebot"}
 
     async def logout(self) -> None:
@@ -106,6 +108,7 @@ class FakeHub:
         self.typing = 0
         self.runs = 0
         self.logged_out = False
+        self.probe_hangs = False
         self.files: dict[str, bytes] = {}
         self.fetched: list[tuple[str, int]] = []
         self._n = 0

@@ -734,6 +734,8 @@ async def test_end_to_end_photo_and_text_file_reach_the_agent(gateway_factory, a
         user_parts = [m["content"] for m in history["payload"]["messages"] if m["role"] == "user"]
         assert user_parts[0][1]["type"] == "image" and user_parts[0][1]["size"] == len(jpeg)
         assert user_parts[1][1]["fileName"] == "notes.txt"
-        run = next(r for r in gw.runs.runs.values() if r.session_key.endswith(":1001"))
-        conversation = await gw.runs._conversation(run)
-        assert "remember the milk" in conversation[-2].content  # the .txt is inlined for the model
+        run = [r for r in gw.runs.runs.values() if r.session_key.endswith(":1001")][-1]
+        conversation = await gw.runs._conversation(
+            run
+        )  # as the second run saw it: its message last
+        assert "remember the milk" in conversation[-1].content  # the .txt is inlined for the model

@@ -7,16 +7,18 @@ parallel. A run always ends with a final status — ``ok``, ``error`` (with the 
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from ..keyed_locks import KeyedLocks
 from ..state import sessions as store
 from .media import MediaStore, StoredMedia, Unavailable, describe_unavailable
 from .provider import (
@@ -69,6 +71,8 @@ class Run:
     abort_requested: bool = False
     provider: str | None = None
     model: str | None = None
+    turn: int | None = None
+    """The id of this run's user message: the transcript position it answers."""
 
     @property
     def active(self) -> bool:
@@ -130,7 +134,8 @@ class RunManager:
     def __init__(self, gateway: Gateway) -> None:
         self.gateway = gateway
         self.runs: OrderedDict[str, Run] = OrderedDict()
-        self._locks: dict[str, tuple[anyio.Lock, int]] = {}
+        self._sessions: KeyedLocks[str] = KeyedLocks()  # one run at a time per session
+        self._starting: KeyedLocks[str] = KeyedLocks()  # one submit at a time per run id
         self._provider: AgentProvider | None = None
         media_cfg = gateway.config.media
         self.media = MediaStore(
@@ -196,27 +201,38 @@ class RunManager:
         db = gw.db
         now = _now_ms()
         explicit_id = run_id if ":explicit:" in session_key else None
-        session = await db.run(
-            store.ensure_session, db.conn, session_key, DEFAULT_AGENT, now, explicit_id
+        session, turn = await db.run(
+            functools.partial(
+                store.begin_turn,
+                db.conn,
+                session_key=session_key,
+                agent_id=DEFAULT_AGENT,
+                session_id=explicit_id,
+                run_id=run_id,
+                kind=kind,
+                user_message={
+                    "role": "user",
+                    "content": [{"type": "text", "text": message}]
+                    + [m.transcript_part() for m in media],
+                    "timestamp": now,
+                },
+                now_ms=now,
+            )
         )
-        run = Run(run_id, session_key, kind, session_id=session.session_id)
-        await db.run(store.record_run_start, db.conn, run_id, session_key, kind, now)
-        await db.run(
-            store.append_message,
-            db.conn,
-            session_key,
-            run_id,
-            {
-                "role": "user",
-                "content": [{"type": "text", "text": message}]
-                + [m.transcript_part() for m in media],
-                "timestamp": now,
-            },
-            now,
-        )
+        run = Run(run_id, session_key, kind, session_id=session.session_id, turn=turn)
         self._remember(run)
         gw.spawn(lambda: self._execute(run))
         return run
+
+    async def submit_once(self, run_id: str, submit: Callable[[], Awaitable[Run]]) -> Run:
+        """The run ``run_id`` names: the one already known, else the one ``submit()`` starts.
+
+        Single flight: a second caller with the same id (an idempotent retry racing the first)
+        waits for the first to finish submitting and gets its run, never a second run.
+        """
+        async with self._starting.hold(run_id):
+            run = await self.find(run_id)
+            return run if run is not None else await submit()
 
     def _remember(self, run: Run) -> None:
         self.runs[run.run_id] = run
@@ -248,18 +264,6 @@ class RunManager:
         return aborted
 
     # --- execution -----------------------------------------------------------------------------
-
-    def _lock(self, session_key: str) -> anyio.Lock:
-        lock, users = self._locks.get(session_key, (anyio.Lock(), 0))
-        self._locks[session_key] = (lock, users + 1)
-        return lock
-
-    def _unlock(self, session_key: str) -> None:
-        lock, users = self._locks[session_key]
-        if users <= 1:
-            del self._locks[session_key]
-        else:
-            self._locks[session_key] = (lock, users - 1)
 
     def _emit(self, run: Run, stream: str, data: dict[str, Any]) -> None:
         run.seq += 1
@@ -296,16 +300,12 @@ class RunManager:
         }
 
     async def _execute(self, run: Run) -> None:
-        lock = self._lock(run.session_key)
-        try:
-            async with lock:
-                try:
-                    await self._run_turns(run)
-                finally:
-                    # Inside the lock: the next run on this session starts after this one's end.
-                    await self._finish(run)
-        finally:
-            self._unlock(run.session_key)
+        async with self._sessions.hold(run.session_key):
+            try:
+                await self._run_turns(run)
+            finally:
+                # Inside the lock: the next run on this session starts after this one's end.
+                await self._finish(run)
 
     async def _run_turns(self, run: Run) -> None:
         if run.abort_requested:
@@ -352,7 +352,9 @@ class RunManager:
     async def _conversation(self, run: Run) -> list[Message]:
         db = self.gateway.db
         cfg = self.gateway.config.agent
-        bodies, _ = await db.run(store.history, db.conn, run.session_key, cfg.history_limit)
+        bodies, _ = await db.run(
+            store.history, db.conn, run.session_key, cfg.history_limit, run.turn
+        )
         messages = [Message("system", cfg.system_prompt)]
         images_left = MAX_HISTORY_IMAGES
         user_images: dict[int, tuple[ImageInput, ...]] = {}
@@ -450,6 +452,7 @@ class RunManager:
                 "timestamp": now,
             },
             now,
+            run.turn,
         )
         for call in calls:
             self._emit(
@@ -491,36 +494,55 @@ class RunManager:
                     "timestamp": now,
                 },
                 now,
+                run.turn,
             )
 
     async def _finish(self, run: Run) -> None:
-        """Persist what the assistant said (also when it failed part-way) and report the end."""
-        gw = self.gateway
-        db = gw.db
+        """Persist what the assistant said (also when it failed part-way) and report the end.
+
+        Whatever happens here — the database refusing the write included — the run ends with a
+        final status and ``done`` is set, so ``agent.wait`` and the channel router never hang.
+        """
         run.ended_at_ms = _now_ms()
         if run.status in ("queued", "running"):
             run.status = "aborted" if run.abort_requested else "error"
             run.error = run.error or "the run was interrupted"
-        with anyio.CancelScope(shield=True):
-            if run.text:
-                await db.run(
-                    store.append_message,
-                    db.conn,
-                    run.session_key,
-                    run.run_id,
-                    self._assistant_message(run),
-                    run.ended_at_ms,
-                )
+        try:
+            with anyio.CancelScope(shield=True):
+                await self._record_end(run)
+        except Exception as exc:
+            log.exception("agent run %s: recording its end failed", run.run_id)
+            run.status = "error"
+            run.error = f"the run's result could not be stored: {type(exc).__name__}: {exc}"
+        try:
+            self._announce_end(run)
+        finally:
+            run.done.set()
+
+    async def _record_end(self, run: Run) -> None:
+        db = self.gateway.db
+        if run.text:
             await db.run(
-                store.record_run_end,
+                store.append_message,
                 db.conn,
+                run.session_key,
                 run.run_id,
-                run.status,
-                run.summary,
-                run.error,
-                run.text,
-                run.ended_at_ms,
+                self._assistant_message(run),
+                run.ended_at_ms or _now_ms(),
+                run.turn,
             )
+        await db.run(
+            store.record_run_end,
+            db.conn,
+            run.run_id,
+            run.status,
+            run.summary,
+            run.error,
+            run.text,
+            run.ended_at_ms or _now_ms(),
+        )
+
+    def _announce_end(self, run: Run) -> None:
         if run.status == "ok":
             self._emit(
                 run,
@@ -557,5 +579,6 @@ class RunManager:
                 },
             )
             self._chat(run, "error", errorMessage=run.error)
-        gw.broadcast("sessions.changed", {"sessionKey": run.session_key, "reason": "run-ended"})
-        run.done.set()
+        self.gateway.broadcast(
+            "sessions.changed", {"sessionKey": run.session_key, "reason": "run-ended"}
+        )

@@ -21,11 +21,11 @@ from __future__ import annotations
 import ipaddress
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
-import anyio
+from ..keyed_locks import KeyedLocks
 
 LOOPBACK_KEY = "loopback"
 
@@ -68,22 +68,11 @@ class AuthRateLimiter:
         self.max_tracked = max_tracked
         self._clock = clock
         self._records: OrderedDict[str, _Record] = OrderedDict()
-        self._turns: dict[str, tuple[anyio.Lock, int]] = {}  # key -> (lock, attempts holding it)
+        self._turns: KeyedLocks[str] = KeyedLocks()
 
-    @asynccontextmanager
-    async def serialized(self, key: str) -> AsyncIterator[None]:
+    def serialized(self, key: str) -> AbstractAsyncContextManager[None]:
         """Hold ``key``'s turn: check, evaluate and record one attempt at a time per client."""
-        lock, users = self._turns.get(key) or (anyio.Lock(), 0)
-        self._turns[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._turns[key]
-            if users <= 1:
-                del self._turns[key]  # no one waiting: forget the lock (bounded memory)
-            else:
-                self._turns[key] = (lock, users - 1)
+        return self._turns.hold(key)
 
     def retry_after_ms(self, address: str) -> int | None:
         """Milliseconds until ``address`` may try again, or None when it is not locked."""

@@ -149,15 +149,17 @@ async def agent(ctx: MethodContext, params: AgentParams) -> Any:
         db = ctx.gateway.db
         await db.run(store.reset_session, db.conn, session_key)
         return {"runId": run_id, "status": "ok", "summary": "session reset"}
-    run = await runs.find(run_id)
-    if run is None:
-        run = await runs.submit(
+
+    async def submit() -> Run:
+        return await runs.submit(
             run_id=run_id,
             session_key=session_key,
             message=params.message,
             kind="agent",
             media=await _store(ctx, params.attachments),
         )
+
+    run = await runs.submit_once(run_id, submit)
     if run.active:
         ack = {
             "runId": run_id,
@@ -185,22 +187,28 @@ async def chat_send(ctx: MethodContext, params: ChatSendParams) -> Any:
         )
     runs = ctx.gateway.runs
     run_id = params.idempotencyKey
-    run = await runs.find(run_id)
-    if run is not None:
-        if run.active:
-            return {"runId": run_id, "status": "in_flight"}
-        if run.status != "ok":
-            raise _failed(run)
-        return run.final_payload()
     session_key = canonical_session_key(params.sessionKey, run_id)
-    await runs.submit(
-        run_id=run_id,
-        session_key=session_key,
-        message=params.message,
-        kind="chat",
-        media=await _store(ctx, params.attachments),
-    )
-    return {"runId": run_id, "status": "started"}
+    started: list[Run] = []
+
+    async def submit() -> Run:
+        run = await runs.submit(
+            run_id=run_id,
+            session_key=session_key,
+            message=params.message,
+            kind="chat",
+            media=await _store(ctx, params.attachments),
+        )
+        started.append(run)
+        return run
+
+    run = await runs.submit_once(run_id, submit)
+    if started:
+        return {"runId": run_id, "status": "started"}
+    if run.active:
+        return {"runId": run_id, "status": "in_flight"}
+    if run.status != "ok":
+        raise _failed(run)
+    return run.final_payload()
 
 
 async def chat_history(ctx: MethodContext, params: HistoryParams) -> Any:

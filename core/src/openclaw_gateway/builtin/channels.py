@@ -23,6 +23,10 @@ from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec
 
 
+PROBE_TIMEOUT_S = 10.0
+"""How long ``channels.status {probe: true}`` waits for one account's probe."""
+
+
 class SendParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
     to: str = Field(min_length=1)
@@ -173,13 +177,25 @@ async def channels_status(ctx: MethodContext, params: StatusParams) -> Any:
     manager = ctx.gateway.channels
     snapshot = manager.snapshot()
     if params.probe:
-        for (channel, account), state in manager.accounts.items():
-            if state.adapter is None:
-                continue
+        # All accounts at once, each bounded: one hanging service must not hold the answer.
+        async def probe(channel: str, account: str, adapter: Any) -> None:
+            entry = snapshot[channel]["accounts"][account]
             try:
-                snapshot[channel]["accounts"][account]["probe"] = await state.adapter.probe()
+                with anyio.fail_after(PROBE_TIMEOUT_S):
+                    entry["probe"] = await adapter.probe()
+            except TimeoutError:
+                entry["probe"] = {
+                    "ok": False,
+                    "error": f"probe timed out after {PROBE_TIMEOUT_S:g} s",
+                    "timeout": True,
+                }
             except Exception as exc:
-                snapshot[channel]["accounts"][account]["probe"] = {"ok": False, "error": str(exc)}
+                entry["probe"] = {"ok": False, "error": str(exc)}
+
+        async with anyio.create_task_group() as tg:
+            for (channel, account), state in manager.accounts.items():
+                if state.adapter is not None:
+                    tg.start_soon(probe, channel, account, state.adapter)
     return {"ts": _now_ms(), "channels": snapshot, "channelOrder": sorted(snapshot)}
 
 

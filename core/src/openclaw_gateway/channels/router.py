@@ -2,6 +2,12 @@
 pairing codes, group gating, the attachments fetched for the agent, the peer's session, an agent
 run with a typing indicator, and a chunked reply with retries.
 
+A burst on one conversation is answered **one run per message, in order** (the reference's
+``followup`` queue mode): each message takes a place in its conversation's :class:`Lanes` when it
+arrives, is submitted to the agent only after the messages before it were, and its reply goes out
+only after theirs — whatever each one's gating or attachment downloads cost. The run sees the
+transcript as it was when its turn came (its own message last), and the transcript alternates.
+
 Every message that is not answered is counted with its reason (``channels.status``); a reply that
 cannot be delivered is reported (counter, log, ``channels.delivery`` event), never silently lost.
 """
@@ -13,6 +19,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import anyio
@@ -58,6 +65,44 @@ class Deduper:
         while len(self._seen) > self.size:
             self._seen.popitem(last=False)
         return True
+
+
+@dataclass
+class Place:
+    """One message's place in its conversation: set when it was submitted, and when answered."""
+
+    submitted: anyio.Event = field(default_factory=anyio.Event)
+    replied: anyio.Event = field(default_factory=anyio.Event)
+
+
+_DONE = Place()
+_DONE.submitted.set()
+_DONE.replied.set()
+
+
+class Lanes:
+    """Arrival order per conversation (session key): a message waits for the one before it to be
+    submitted before it submits, and for its reply before it replies. Only the last place of
+    each conversation is remembered, and forgotten once answered."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, Place] = {}
+
+    def join(self, key: str) -> tuple[Place, Place]:
+        """``(before, mine)``: the place to wait for, and this message's own."""
+        before = self._last.get(key, _DONE)
+        mine = self._last[key] = Place()
+        return before, mine
+
+    def leave(self, key: str, place: Place) -> None:
+        """Mark ``place`` answered (or dropped); forget the conversation if it was the last."""
+        place.submitted.set()
+        place.replied.set()
+        if self._last.get(key) is place:
+            del self._last[key]
+
+    def __len__(self) -> int:
+        return len(self._last)
 
 
 class SenderLimiter:
@@ -108,7 +153,19 @@ async def deliver_inbound(gw: Gateway, state: AccountState, msg: InboundMessage)
             if first_refusal and not msg.is_group:
                 gw.spawn(lambda: _tell_slow_down(gw, state, adapter, msg))
             return
-    gw.spawn(lambda: _handle(gw, state, adapter, msg))
+    key = _session_key(msg)
+    before, mine = gw.channel_lanes.join(key)  # now, in arrival order
+    gw.spawn(lambda: _handle(gw, state, adapter, msg, key, before, mine))
+
+
+def _session_key(msg: InboundMessage) -> str:
+    return peer_session_key(
+        msg.channel,
+        msg.chat_id,
+        group=msg.is_group,
+        account=None if msg.account == "default" else msg.account,
+        thread_id=msg.thread_id,
+    )
 
 
 async def _tell_slow_down(
@@ -120,17 +177,27 @@ async def _tell_slow_down(
 
 
 async def _handle(
-    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+    gw: Gateway,
+    state: AccountState,
+    adapter: ChannelAdapter,
+    msg: InboundMessage,
+    key: str,
+    before: Place,
+    mine: Place,
 ) -> None:
     try:
         reason = await _gate(gw, state, adapter, msg)
         if reason is not None:
             state.counters[f"dropped:{reason}"] += 1
             return
-        await _answer(gw, state, adapter, msg)
+        await _answer(gw, state, adapter, msg, key, before, mine)
+    except PermanentSendError:
+        pass  # already counted, logged once and reported as a delivery failure by send_with_retry
     except Exception:
         state.counters["dropped:internal-error"] += 1
         log.exception("%s/%s: handling message %s failed", msg.channel, msg.account, msg.message_id)
+    finally:
+        gw.channel_lanes.leave(key, mine)
 
 
 async def _gate(
@@ -191,51 +258,53 @@ async def _gate(
 
 
 async def _answer(
-    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+    gw: Gateway,
+    state: AccountState,
+    adapter: ChannelAdapter,
+    msg: InboundMessage,
+    session_key: str,
+    before: Place,
+    mine: Place,
 ) -> None:
-    session_key = peer_session_key(
-        msg.channel,
-        msg.chat_id,
-        group=msg.is_group,
-        account=None if msg.account == "default" else msg.account,
-        thread_id=msg.thread_id,
-    )
-    if msg.command in ("new", "reset"):
-        db = gw.db
-        await db.run(session_store.reset_session, db.conn, session_key)
-        await send_text(
-            gw, state, adapter, msg.chat_id, "Started a new conversation.", thread_id=msg.thread_id
-        )
-        return
-    if msg.command == "start" and not msg.text.strip():
-        await send_text(
-            gw,
-            state,
-            adapter,
-            msg.chat_id,
-            "Hi! Send me a message and the assistant will answer.",
-            thread_id=msg.thread_id,
-        )
-        return
-    run = await gw.runs.submit(
-        run_id=f"{msg.channel}:{msg.account}:{msg.chat_id}:{msg.message_id}:{uuid.uuid4().hex[:8]}",
-        session_key=session_key,
-        message=msg.text,
-        kind="channel",
-        media=await _fetch_media(gw, state, adapter, msg),
-    )
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(_keep_typing, adapter, msg)
-        await run.done.wait()
-        tg.cancel_scope.cancel()
-    reply = (
-        run.text
-        if run.status == "ok"
-        else (run.text or f"Sorry, that failed: {run.error or run.status}")
-    )
+    reset = msg.command in ("new", "reset")
+    greeting = msg.command == "start" and not msg.text.strip()
+    # Downloads run in parallel, but messages reach the session in the order they arrived.
+    fetched = [] if reset or greeting else await _fetch_media(gw, state, adapter, msg)
+    await before.submitted.wait()
+    try:
+        if reset:
+            db = gw.db
+            await db.run(session_store.reset_session, db.conn, session_key)
+            reply = "Started a new conversation."
+            reply_to = None
+        elif greeting:
+            reply = "Hi! Send me a message and the assistant will answer."
+            reply_to = None
+        else:
+            run = await gw.runs.submit(
+                run_id=f"{msg.channel}:{msg.account}:{msg.chat_id}:{msg.message_id}:{uuid.uuid4().hex[:8]}",
+                session_key=session_key,
+                message=msg.text,
+                kind="channel",
+                media=fetched,
+            )
+            mine.submitted.set()
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(_keep_typing, adapter, msg)
+                await run.done.wait()
+                tg.cancel_scope.cancel()
+            reply = (
+                run.text
+                if run.status == "ok"
+                else (run.text or f"Sorry, that failed: {run.error or run.status}")
+            )
+            reply_to = msg.message_id
+    finally:
+        mine.submitted.set()
+    await before.replied.wait()  # replies go out in the order the messages came
     if reply.strip():
         await send_text(
-            gw, state, adapter, msg.chat_id, reply, thread_id=msg.thread_id, reply_to=msg.message_id
+            gw, state, adapter, msg.chat_id, reply, thread_id=msg.thread_id, reply_to=reply_to
         )
 
 

@@ -25,7 +25,7 @@ from ..agent.runs import RunManager
 from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
 from ..auth.proxies import parse_networks
 from ..channels.manager import ChannelManager
-from ..channels.router import Deduper, SenderLimiter
+from ..channels.router import Deduper, Lanes, SenderLimiter
 from ..config import GatewayConfig
 from ..errors import CloseCode
 from ..hooks.registry import Registry
@@ -76,6 +76,7 @@ class Gateway:
         self.channels = ChannelManager(self)
         self.channel_dedupe = Deduper()
         self.channel_limiter = SenderLimiter()
+        self.channel_lanes = Lanes()
         self.trusted_proxies = parse_networks(config.trusted_proxies)
         self.cron = CronScheduler(self)
         self.heartbeat = Heartbeat(self)

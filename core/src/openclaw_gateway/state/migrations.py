@@ -168,4 +168,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE cron_jobs ADD COLUMN updated_at_ms INTEGER;
     UPDATE cron_jobs SET updated_at_ms = created_at_ms;
     """,
+    # 8: transcripts ordered by turn: every message of a run carries the id of the run's user
+    #    message, so a burst of queued messages reads u1 a1 u2 a2 …, not u1 u2 … a1 a2 ….
+    """
+    ALTER TABLE messages ADD COLUMN turn INTEGER;
+    UPDATE messages SET turn = id;
+    CREATE INDEX messages_turn ON messages(session_key, turn, id);
+    """,
 ]
