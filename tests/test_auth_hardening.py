@@ -110,7 +110,6 @@ def test_client_keys() -> None:
 
 async def test_health_shows_paths_and_accounts_to_admins_only(gateway_factory):
     from channel_fixture import FakeChatPlugin
-
     from wire import operator
 
     plugin = FakeChatPlugin()
@@ -170,7 +169,8 @@ def test_token_file_keeps_the_token_off_the_command_line(tmp_path):
             assert line, "gateway exited"
             if found := re.search(r"listening on ws://127\.0\.0\.1:(\d+)", line):
                 port = int(found.group(1))
-        cmdline = open(f"/proc/{proc.pid}/cmdline", "rb").read()
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as fh:
+            cmdline = fh.read()
         assert b"s3cret" not in cmdline
         url = f"ws://127.0.0.1:{port}"
         ok = subprocess.run(

@@ -9,7 +9,6 @@ import http.server
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import openclaw_gateway_telegram as telegram_plugin
@@ -179,9 +178,7 @@ async def test_admin_reads_local_files_only_under_local_roots(gateway_factory, a
         assert [data for (_n, _m, data) in photo.files.values()] == [PNG]
 
 
-async def test_internal_addresses_are_refused_unless_allowed(
-    gateway_factory, api, files, internal
-):
+async def test_internal_addresses_are_refused_unless_allowed(gateway_factory, api, files, internal):
     files.files["/cat.txt"] = ("text/plain", PNG)  # a PNG that claims to be text
     files.redirects["/to-internal"] = f"{internal.base}/secret"
     files.redirects["/to-metadata"] = "http://169.254.169.254/latest/meta-data/"
@@ -276,9 +273,7 @@ async def test_media_is_pruned_by_age_at_start_and_by_size_after_writes(gateway_
     os.utime(old, (week_ago, week_ago))
     recent = state / "media" / "inbound" / "recent.bin"
     recent.write_bytes(b"y" * 1000)
-    async with gateway_factory(
-        state_dir=state, media={"max_age_days": 2, "max_total_mb": 1}
-    ) as gw:
+    async with gateway_factory(state_dir=state, media={"max_age_days": 2, "max_total_mb": 1}) as gw:
         with anyio.fail_after(10):
             while old.exists():
                 await anyio.sleep(0.02)

@@ -178,7 +178,7 @@ async def test_a_turn_is_written_whole_or_not_at_all(gateway):
     assert not res["ok"], res
     counts = await db.run(
         lambda: [
-            db.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608
+            db.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
             for table in ("sessions", "runs", "messages")
         ]
     )

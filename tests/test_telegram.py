@@ -735,7 +735,6 @@ async def test_end_to_end_photo_and_text_file_reach_the_agent(gateway_factory, a
         assert user_parts[0][1]["type"] == "image" and user_parts[0][1]["size"] == len(jpeg)
         assert user_parts[1][1]["fileName"] == "notes.txt"
         run = [r for r in gw.runs.runs.values() if r.session_key.endswith(":1001")][-1]
-        conversation = await gw.runs._conversation(
-            run
-        )  # as the second run saw it: its message last
+        # As the second run saw the conversation: its own message last.
+        conversation = await gw.runs._conversation(run)
         assert "remember the milk" in conversation[-1].content  # the .txt is inlined for the model

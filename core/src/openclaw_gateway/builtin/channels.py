@@ -22,7 +22,6 @@ from ..errors import ErrorCode, GatewayError, invalid_request
 from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec
 
-
 PROBE_TIMEOUT_S = 10.0
 """How long ``channels.status {probe: true}`` waits for one account's probe."""
 
