@@ -236,6 +236,27 @@ async def test_own_bot_and_edited_messages_are_ignored(slack: FakeSlack, bot: Ha
     assert msg.text == "the real one" and len(bot.inbox) == 1
 
 
+async def test_empty_whitespace_and_non_string_text_is_not_a_message(
+    slack: FakeSlack, bot: Harness
+) -> None:
+    """Before: each of these ran the agent with an empty message."""
+    no_text = slack.dm("x")
+    no_text.pop("text")
+    number_text = {**slack.dm("x"), "text": 42}
+    envelopes = [
+        await slack.push(slack.dm("")),
+        await slack.push(slack.dm("   \n\t ")),
+        await slack.push(no_text),
+        await slack.push(number_text),
+        await slack.push(slack.dm(f"<@{BOT_USER}>")),  # only the mention: nothing asked
+        await slack.push(slack.dm("the real one")),
+    ]
+    for envelope in envelopes:
+        await slack.wait_acked(envelope)
+    [msg] = await bot.received(1)
+    assert msg.text == "the real one" and len(bot.inbox) == 1
+
+
 async def test_files_in(slack: FakeSlack, bot: Harness) -> None:
     file = {
         "id": "F0101",

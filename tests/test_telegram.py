@@ -738,3 +738,130 @@ async def test_end_to_end_photo_and_text_file_reach_the_agent(gateway_factory, a
         # As the second run saw the conversation: its own message last.
         conversation = await gw.runs._conversation(run)
         assert "remember the milk" in conversation[-1].content  # the .txt is inlined for the model
+
+
+# --- restarts, bots, shutdown, limits (issue 11) -----------------------------------------------
+
+
+async def test_an_update_served_again_after_a_restart_is_not_answered_twice(
+    gateway_factory, api, tmp_path
+):
+    state = tmp_path / "tg-state"
+    plugins = gateway_plugins(api, dm_policy="open")
+    user = api.user(4242, "Grace")
+    message = api.message(api.private_chat(user), user, "hello once")
+    update_id = api.push_update({"message": message})
+    async with gateway_factory(state_dir=state, extra_plugins=(telegram_plugin,), plugins=plugins):
+        await api.wait_calls("sendMessage", 1)
+    answered = len(api.calls("sendMessage"))
+    polls = len(api.calls("getUpdates"))
+    # Telegram serves an update again when it never heard the next offset (a stop mid-batch).
+    api.push_update({"update_id": update_id, "message": message})
+    async with gateway_factory(state_dir=state, extra_plugins=(telegram_plugin,), plugins=plugins):
+        await wait_for(lambda: len(api.calls("getUpdates")) >= polls + 2)
+        first_poll = api.calls("getUpdates")[polls]
+        assert first_poll.params["offset"] == update_id + 1  # resumed from the stored cursor
+    assert len(api.calls("sendMessage")) == answered
+
+
+async def test_shutdown_confirms_the_handled_updates(gateway_factory, api, tmp_path):
+    user = api.user(4243, "Lin")
+    async with gateway_factory(
+        extra_plugins=(telegram_plugin,), plugins=gateway_plugins(api, dm_policy="open")
+    ):
+        update_id = api.push_update({"message": api.message(api.private_chat(user), user, "hi")})
+        await api.wait_calls("sendMessage", 1)
+    assert api.confirmed_offset >= update_id + 1
+
+
+async def test_messages_from_other_bots_are_ignored_unless_allowed(gateway_factory, api):
+    other_bot = api.user(777, "Helper", is_bot=True, username="helper_bot")
+    human = api.user(4244, "Ana")
+    async with gateway_factory(
+        extra_plugins=(telegram_plugin,), plugins=gateway_plugins(api, dm_policy="open")
+    ) as gw:
+        api.push_message(api.private_chat(other_bot), other_bot, "ping from a bot")
+        api.push_message(api.private_chat(human), human, "hello")
+        [reply] = await api.wait_calls("sendMessage", 1)
+        assert reply.params["chat_id"] == 4244
+        admin = await operator(gw.port, GATEWAY_TOKEN, ALL)
+        status = await admin.request("channels.status", {})
+        counters = status["payload"]["channels"]["telegram"]["accounts"]["default"]["counters"]
+        assert counters["dropped:bot-sender"] == 1
+    assert len(api.calls("sendMessage")) == 1
+    plugins = gateway_plugins(api, dm_policy="open")
+    plugins["telegram"]["accounts"]["default"]["allow_bots"] = True
+    async with gateway_factory(extra_plugins=(telegram_plugin,), plugins=plugins):
+        api.push_message(api.private_chat(other_bot), other_bot, "ping again")
+        await api.wait_calls("sendMessage", 2)
+
+
+async def test_a_reply_being_generated_at_shutdown_is_finished(gateway_factory, api):
+    from agent_plugins import PLUGIN as AGENT_PLUGIN
+
+    user = api.user(4245, "Kim")
+    async with gateway_factory(
+        extra_plugins=(telegram_plugin, AGENT_PLUGIN),
+        plugins=gateway_plugins(api, dm_policy="open"),
+        agent={"provider": "slow"},
+    ) as gw:
+        api.push_message(api.private_chat(user), user, "take your time")
+        await wait_for(lambda: any(r.active for r in gw.runs.runs.values()))
+    # the gateway stopped while the run streamed: the reply still went out
+    [reply] = api.calls("sendMessage")
+    assert reply.params["text"].startswith("w0 w1")
+
+
+async def test_a_reply_that_cannot_finish_in_the_grace_is_apologised_for(
+    gateway_factory, api, caplog
+):
+    from agent_plugins import PLUGIN as AGENT_PLUGIN
+
+    user = api.user(4246, "Sam")
+    async with gateway_factory(
+        extra_plugins=(telegram_plugin, AGENT_PLUGIN),
+        plugins=gateway_plugins(api, dm_policy="open"),
+        agent={"provider": "slow"},
+        shutdown_grace_ms=0,
+    ) as gw:
+        api.push_message(api.private_chat(user), user, "take your time")
+        await wait_for(lambda: any(r.active for r in gw.runs.runs.values()))
+    [reply] = api.calls("sendMessage")
+    assert "restarting" in reply.params["text"] and "send it again" in reply.params["text"]
+    assert any("shutting down before the reply" in r.getMessage() for r in caplog.records)
+
+
+async def test_too_long_message_gets_a_clear_reply_not_a_run(gateway_factory, api):
+    user = api.user(4247, "Max")
+    async with gateway_factory(
+        extra_plugins=(telegram_plugin,),
+        plugins=gateway_plugins(api, dm_policy="open", max_inbound_chars=100),
+    ) as gw:
+        api.push_message(api.private_chat(user), user, "x" * 101)
+        [reply] = await api.wait_calls("sendMessage", 1)
+        assert "too long" in reply.params["text"] and "100" in reply.params["text"]
+        assert gw.runs.runs == {}  # the agent never saw it
+        api.push_message(api.private_chat(user), user, "x" * 100)
+        await api.wait_calls("sendMessage", 2)
+        assert len(gw.runs.runs) == 1
+
+
+async def test_an_undeliverable_reply_is_logged_once_as_a_delivery_failure(
+    gateway_factory, api, caplog
+):
+    user = api.user(4248, "Blocked")
+    async with gateway_factory(
+        extra_plugins=(telegram_plugin,), plugins=gateway_plugins(api, dm_policy="open")
+    ) as gw:
+        api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user")
+        api.push_message(api.private_chat(user), user, "hi")
+        await wait_for(lambda: api.calls("sendMessage"))
+        admin = await operator(gw.port, GATEWAY_TOKEN, ALL)
+        await wait_for(lambda: any("undeliverable" in r.getMessage() for r in caplog.records))
+        status = await admin.request("channels.status", {})
+        counters = status["payload"]["channels"]["telegram"]["accounts"]["default"]["counters"]
+        assert counters["undeliverable"] == 1
+        assert "dropped:internal-error" not in counters
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "undeliverable" in errors[0].getMessage()
+    assert errors[0].exc_info is None

@@ -199,6 +199,12 @@ class GatewayConfig(BaseSettings):
         None, ge=0, le=65535, description="plugin HTTP routes; default port + 1 (0 if port is 0)"
     )
     http_max_body: int = Field(1024 * 1024, ge=1024, description="request body limit, bytes")
+    shutdown_grace_ms: int = Field(
+        15_000,
+        ge=0,
+        description="at SIGTERM, how long replies being generated may take before their senders"
+        " are told the reply was lost",
+    )
     service_restart_ms: int = Field(1000, ge=10, description="first restart delay of a service")
     service_restart_max_ms: int = Field(60_000, ge=10, description="restart delay cap")
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"

@@ -52,6 +52,14 @@ class AttachmentError(ChannelError):
     The core still answers the message and tells the agent the file could not be read."""
 
 
+async def _no_cursor() -> str | None:
+    return None
+
+
+async def _ignore_cursor(cursor: str) -> None:
+    return None
+
+
 @dataclass
 class ChannelContext:
     """What the core gives an adapter."""
@@ -68,6 +76,11 @@ class ChannelContext:
     count: Callable[[str], None] = lambda reason: None
     """Count something the adapter dropped or noticed (``"skipped:malformed"``); shown in
     ``channels status`` beside the router's own counters."""
+    load_cursor: Callable[[], Awaitable[str | None]] = _no_cursor
+    """Where this account's receive stream was handled up to, as last saved (None: never)."""
+    save_cursor: Callable[[str], Awaitable[None]] = _ignore_cursor
+    """Persist that position (e.g. Telegram's next update id) so a restart resumes after it:
+    nothing answered twice, nothing skipped."""
 
 
 class ChannelAdapter(Protocol):

@@ -10,7 +10,7 @@ require_mention = true         # in groups, answer only when mentioned
 rate_limit_per_minute = 20     # per sender (0 = off); bursts of rate_limit_burst = 10
 
 [plugins.telegram.accounts.default]
-token = "123:abc"              # or env OPENCLAW_GATEWAY_PLUGINS__TELEGRAM__ACCOUNTS__DEFAULT__TOKEN
+token = "secret:telegram.default"  # openclaw-gateway secrets set telegram.default (or env)
 ```
 """
 
@@ -37,4 +37,9 @@ class ChannelConfig(BaseModel, Generic[AccountT]):
     require_mention: bool = True
     rate_limit_per_minute: int = Field(20, ge=0, description="per sender; 0 = no limit")
     rate_limit_burst: int = Field(10, ge=1, description="messages a sender may send at once")
+    max_inbound_chars: int = Field(
+        20_000,
+        ge=1,
+        description="longer messages are not passed to the agent; the sender is told the limit",
+    )
     accounts: dict[str, AccountT] = Field(default_factory=dict)

@@ -106,6 +106,19 @@ class ChannelManager:
                     tg.start_soon(self._supervise, spec, config, state, limiter)
             await anyio.sleep_forever()
 
+    async def _load_cursor(self, state: AccountState) -> str | None:
+        from ..state import channels as store
+
+        db = self.gateway.db
+        return await db.run(store.get_cursor, db.conn, state.channel, state.account)
+
+    async def _save_cursor(self, state: AccountState, cursor: str) -> None:
+        from ..state import channels as store
+
+        db = self.gateway.db
+        now_ms = int(time.time() * 1000)
+        await db.run(store.set_cursor, db.conn, state.channel, state.account, cursor, now_ms)
+
     async def _supervise(
         self, spec: Any, config: ChannelConfig[Any], state: AccountState, limiter: anyio.Semaphore
     ) -> None:
@@ -127,6 +140,8 @@ class ChannelManager:
                     deliver=functools.partial(deliver_inbound, gw, state),
                     set_status=state.set,
                     count=state.count,
+                    load_cursor=functools.partial(self._load_cursor, state),
+                    save_cursor=functools.partial(self._save_cursor, state),
                 )
                 started = time.monotonic()
                 try:

@@ -67,7 +67,7 @@ class Deduper:
         return True
 
 
-@dataclass
+@dataclass(eq=False)
 class Place:
     """One message's place in its conversation: set when it was submitted, and when answered."""
 
@@ -80,18 +80,40 @@ _DONE.submitted.set()
 _DONE.replied.set()
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """A message being answered: what shutdown needs to finish it or apologise."""
+
+    state: AccountState
+    adapter: ChannelAdapter
+    msg: InboundMessage
+
+
+class ShuttingDown(RuntimeError):
+    """Raised to a surface delivering a message while the gateway stops: not accepted (a polling
+    surface such as Telegram then leaves it unconfirmed, and gets it again after the restart)."""
+
+
 class Lanes:
     """Arrival order per conversation (session key): a message waits for the one before it to be
     submitted before it submits, and for its reply before it replies. Only the last place of
-    each conversation is remembered, and forgotten once answered."""
+    each conversation is remembered, and forgotten once answered. Also what is in flight, so a
+    shutdown can let the replies finish (:func:`drain`)."""
 
     def __init__(self) -> None:
         self._last: dict[str, Place] = {}
+        self.in_flight: dict[Place, InFlight] = {}
+        self.closed = False
+        self._idle = anyio.Event()
+        self._idle.set()
 
-    def join(self, key: str) -> tuple[Place, Place]:
+    def join(self, key: str, flight: InFlight) -> tuple[Place, Place]:
         """``(before, mine)``: the place to wait for, and this message's own."""
         before = self._last.get(key, _DONE)
         mine = self._last[key] = Place()
+        self.in_flight[mine] = flight
+        if self._idle.is_set():
+            self._idle = anyio.Event()
         return before, mine
 
     def leave(self, key: str, place: Place) -> None:
@@ -100,6 +122,12 @@ class Lanes:
         place.replied.set()
         if self._last.get(key) is place:
             del self._last[key]
+        self.in_flight.pop(place, None)
+        if not self.in_flight:
+            self._idle.set()
+
+    async def idle(self) -> None:
+        await self._idle.wait()
 
     def __len__(self) -> int:
         return len(self._last)
@@ -153,8 +181,10 @@ async def deliver_inbound(gw: Gateway, state: AccountState, msg: InboundMessage)
             if first_refusal and not msg.is_group:
                 gw.spawn(lambda: _tell_slow_down(gw, state, adapter, msg))
             return
+    if gw.channel_lanes.closed:
+        raise ShuttingDown("the gateway is stopping; not accepting messages")
     key = _session_key(msg)
-    before, mine = gw.channel_lanes.join(key)  # now, in arrival order
+    before, mine = gw.channel_lanes.join(key, InFlight(state, adapter, msg))  # in arrival order
     gw.spawn(lambda: _handle(gw, state, adapter, msg, key, before, mine))
 
 
@@ -266,6 +296,23 @@ async def _answer(
     before: Place,
     mine: Place,
 ) -> None:
+    config = gw.channels.config(msg.channel)
+    limit = config.max_inbound_chars if config is not None else None
+    if limit is not None and len(msg.text) > limit:
+        # Not for the agent (cost, context window); the sender learns why and what to do.
+        state.counters["dropped:too-long"] += 1
+        await before.replied.wait()
+        await send_text(
+            gw,
+            state,
+            adapter,
+            msg.chat_id,
+            f"That message is too long for this assistant ({len(msg.text):,} characters; the"
+            f" limit is {limit:,}). Please shorten it, or send it as a file.",
+            thread_id=msg.thread_id,
+            reply_to=msg.message_id,
+        )
+        return
     reset = msg.command in ("new", "reset")
     greeting = msg.command == "start" and not msg.text.strip()
     # Downloads run in parallel, but messages reach the session in the order they arrived.
@@ -431,3 +478,40 @@ def _report_undelivered(
             "error": reason,
         },
     )
+
+
+RESTART_APOLOGY = (
+    "Sorry, the assistant was restarting and could not finish answering your last message."
+    " Please send it again in a minute."
+)
+
+
+async def drain(gw: Gateway, grace_s: float) -> int:
+    """At shutdown: accept no new messages, let the ones in flight be answered for up to
+    ``grace_s``, then tell each sender still waiting that the reply was lost (and log it).
+    Returns how many could not be finished."""
+    lanes = gw.channel_lanes
+    lanes.closed = True
+    with anyio.move_on_after(grace_s):
+        await lanes.idle()
+    unfinished = list(lanes.in_flight.values())
+    for flight in unfinished:
+        msg = flight.msg
+        log.warning(
+            "%s/%s: shutting down before the reply to %s in %s was sent; telling the sender",
+            msg.channel,
+            msg.account,
+            msg.message_id,
+            msg.chat_id,
+        )
+        flight.state.counters["dropped:shutdown"] += 1
+        with anyio.move_on_after(3), contextlib.suppress(Exception):
+            await flight.adapter.send(
+                OutboundMessage(
+                    chat_id=msg.chat_id,
+                    text=RESTART_APOLOGY,
+                    thread_id=msg.thread_id,
+                    reply_to=msg.message_id,
+                )
+            )
+    return len(unfinished)

@@ -25,6 +25,7 @@ from websockets.http11 import Request, Response
 from ..auth.authenticator import AuthSettings
 from ..auth.origins import normalize_origin, origin_allowed, own_origins
 from ..auth.ratelimit import AuthRateLimiter, client_key
+from ..channels.router import drain as drain_channels
 from ..config import GatewayConfig
 from ..errors import CloseCode
 from ..hooks.manager import LoadedPlugins, load_plugins
@@ -181,7 +182,11 @@ async def _serve(
         try:
             yield gateway
         finally:
-            await shutdown(gateway, server)
+            with anyio.CancelScope(shield=True):
+                # Replies being generated are finished (or their senders told) first, while the
+                # surfaces are still connected.
+                await drain_channels(gateway, config.shutdown_grace_ms / 1000)
+                await shutdown(gateway, server)
             tg.cancel_scope.cancel()
     gateway.db.close()
 

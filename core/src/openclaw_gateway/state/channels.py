@@ -152,3 +152,21 @@ def revoke_sender(conn: sqlite3.Connection, channel: str, sender_id: str) -> boo
             (channel, sender_id),
         )
     return cur.rowcount > 0
+
+
+def get_cursor(conn: sqlite3.Connection, channel: str, account: str) -> str | None:
+    row = conn.execute(
+        "SELECT cursor FROM channel_cursors WHERE channel = ? AND account = ?", (channel, account)
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def set_cursor(
+    conn: sqlite3.Connection, channel: str, account: str, cursor: str, now_ms: int
+) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO channel_cursors VALUES (?, ?, ?, ?) ON CONFLICT(channel, account)"
+            " DO UPDATE SET cursor = excluded.cursor, updated_at_ms = excluded.updated_at_ms",
+            (channel, account, cursor, now_ms),
+        )

@@ -175,4 +175,15 @@ MIGRATIONS: list[str] = [
     UPDATE messages SET turn = id;
     CREATE INDEX messages_turn ON messages(session_key, turn, id);
     """,
+    # 9: where each channel account's receive stream was handled up to (Telegram's update id), so
+    #    a restart neither answers an update twice nor skips one.
+    """
+    CREATE TABLE channel_cursors (
+        channel       TEXT NOT NULL,
+        account       TEXT NOT NULL,
+        cursor        TEXT NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (channel, account)
+    );
+    """,
 ]

@@ -117,6 +117,11 @@ def to_inbound(event: Any, *, channel: str, account: str, me: Identity) -> Inbou
     if isinstance(profile, dict):
         name = profile.get("display_name") or profile.get("real_name") or profile.get("name")
     files = event.get("files")
+    attachments = (
+        [attachment(f) for f in files if isinstance(f, dict)] if isinstance(files, list) else []
+    )
+    if not text.strip() and not attachments:
+        return None  # empty, whitespace or no text at all (nor a file): nothing to answer
     return InboundMessage(
         channel=channel,
         account=account,
@@ -128,9 +133,7 @@ def to_inbound(event: Any, *, channel: str, account: str, me: Identity) -> Inbou
         sender_name=name or None,
         text=unescape(text),
         mentions_bot=mentions_bot,
-        attachments=[attachment(f) for f in files if isinstance(f, dict)]
-        if isinstance(files, list)
-        else [],
+        attachments=attachments,
         ts_ms=_ts_ms(ts),
     )
 

@@ -274,6 +274,7 @@ class TelegramAdapter:
         )
         self.me: User | None = None
         self.offset: int | None = None
+        self._confirmed: int | None = None  # the offset Telegram last heard from us
         self.counters: Counter[str] = Counter()
         """``received``, ``receive-errors`` and ``dropped:<reason>`` (malformed, service-message,
         other-bot, unsupported, self, no-sender); also reported through ``ctx.count``."""
@@ -309,6 +310,8 @@ class TelegramAdapter:
                 await self._poll_forever()
         finally:
             with anyio.CancelScope(shield=True):
+                if self.config.mode == "polling":
+                    await self._confirm_handled()
                 for request in self._requests:
                     await request.shutdown()
 
@@ -329,7 +332,29 @@ class TelegramAdapter:
             else:
                 return
 
+    async def _confirm_handled(self) -> None:
+        """At shutdown: store where we are and tell Telegram (``getUpdates`` with the next offset
+        confirms every update before it), so neither a restart nor another poller sees them
+        again. Bounded: a dead network must not hold the shutdown."""
+        if self.offset is None:
+            return
+        with anyio.move_on_after(3):
+            await self.ctx.save_cursor(str(self.offset))
+            if self.offset != self._confirmed:
+                try:
+                    await self.bot._post(
+                        "getUpdates",
+                        {"offset": self.offset, "timeout": 0, "limit": 1},
+                        read_timeout=2,
+                    )
+                    self._confirmed = self.offset
+                except TelegramError as exc:
+                    self.log.info("telegram: could not confirm updates at shutdown: %s", exc)
+
     async def _poll_forever(self) -> None:
+        stored = await self.ctx.load_cursor()
+        if self.offset is None and stored is not None and stored.isdigit():
+            self.offset = int(stored)  # resume after the last update handled before a restart
         failures = 0
         webhook_cleared = False
         while True:
@@ -346,8 +371,11 @@ class TelegramAdapter:
             failures = 0
             self.last_poll_ok = time.monotonic()
             self._status("connected", f"@{self.me.username}" if self.me else None)
+            self._confirmed = self.offset  # asking with this offset confirmed what came before
             for raw in batch:
                 await self.handle_raw_update(raw)
+            if batch and self.offset is not None:
+                await self.ctx.save_cursor(str(self.offset))
 
     async def _get_updates(self) -> list[Any]:
         """``getUpdates`` returning the raw JSON list (see the module docstring for why)."""
@@ -446,6 +474,9 @@ class TelegramAdapter:
         me = self.me
         if me is not None and sender.id == me.id:
             self._drop("self")
+            return None
+        if sender.is_bot and not self.config.allow_bots:
+            self._drop("bot-sender")  # two bots answering each other never stop
             return None
         text = message.text or message.caption or ""
         entities = (

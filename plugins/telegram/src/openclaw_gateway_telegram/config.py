@@ -63,6 +63,11 @@ class TelegramAccount(BaseModel):
         None,
         description="sent by Telegram in X-Telegram-Bot-Api-Secret-Token; 1-256 chars A-Z a-z 0-9 _ -",
     )
+    allow_bots: bool = Field(
+        False,
+        description="answer messages from other bots (is_bot senders); off by default, as on"
+        " the other surfaces: two bots answering each other never stop",
+    )
     backoff_initial: float = Field(
         1.0, gt=0, description="first delay after a failed poll (seconds; doubles, with jitter)"
     )
