@@ -185,6 +185,11 @@ class GatewayConfig(BaseSettings):
     max_payload: int = Field(25 * 1024 * 1024, ge=1024)
     max_preauth_payload: int = Field(64 * 1024, ge=1024)
     max_buffered_bytes: int = Field(50 * 1024 * 1024, ge=1024)
+    max_total_buffered_bytes: int = Field(
+        256 * 1024 * 1024,
+        ge=1024,
+        description="unsent bytes across all sockets; past it the worst laggards are closed",
+    )
     max_preauth_connections_per_ip: int = Field(32, ge=1)
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
     nodes: NodesConfig = Field(default_factory=NodesConfig)
@@ -199,6 +204,14 @@ class GatewayConfig(BaseSettings):
         None, ge=0, le=65535, description="plugin HTTP routes; default port + 1 (0 if port is 0)"
     )
     http_max_body: int = Field(1024 * 1024, ge=1024, description="request body limit, bytes")
+    http_head_timeout_ms: int = Field(
+        10_000, ge=100, description="a request head must arrive whole within this (slowloris)"
+    )
+    http_body_timeout_ms: int = Field(30_000, ge=100, description="then its body within this")
+    http_max_connections: int = Field(256, ge=1, description="open HTTP connections in all")
+    http_max_connections_per_client: int = Field(
+        32, ge=1, description="open HTTP connections per client address (loopback is one)"
+    )
     shutdown_grace_ms: int = Field(
         15_000,
         ge=0,

@@ -33,7 +33,7 @@ from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
 from ..hooks.supervisor import Backoff, ServiceContext, supervise
 from ..secrets import SecretStore
-from ..state.db import Database
+from ..state.db import Database, tighten_state_dir
 from .gateway import Gateway
 from .logfile import open_file_log
 from .ws import handle_connection
@@ -114,7 +114,7 @@ def _build(
     config: GatewayConfig, extra_plugins: tuple[Any, ...], load_entrypoints: bool
 ) -> tuple[Gateway, LoadedPlugins]:
     plugins = preflight(config, extra_plugins=extra_plugins, load_entrypoints=load_entrypoints)
-    config.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tighten_state_dir(config.state_dir)
     token, generated = resolve_token(config)
     if generated:
         log.info("generated a new gateway token (show it with `openclaw-gateway token`)")
@@ -289,7 +289,15 @@ async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -
     from .http import HttpServer
 
     config = gateway.config
-    server = HttpServer(routes.values(), max_body=config.http_max_body, gateway=gateway)
+    server = HttpServer(
+        routes.values(),
+        max_body=config.http_max_body,
+        gateway=gateway,
+        head_timeout=config.http_head_timeout_ms / 1000,
+        body_timeout=config.http_body_timeout_ms / 1000,
+        max_connections=config.http_max_connections,
+        max_per_client=config.http_max_connections_per_client,
+    )
     port = config.http_listen_port
     try:
         port = await tg.start(functools.partial(server.serve, config.host, port))

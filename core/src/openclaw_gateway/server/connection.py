@@ -26,6 +26,7 @@ from websockets.protocol import OPEN
 
 from ..auth.scopes import expand
 from ..protocol.frames import ClientInfo
+from .budget import LAGGARD_BYTES, BufferBudget
 
 log = logging.getLogger("openclaw_gateway.server")
 
@@ -62,6 +63,7 @@ def _plain(ws: ServerConnection) -> bool:
 class Connection:
     __slots__ = (
         "auth_method",
+        "budget",
         "client",
         "conn_id",
         "connected_at_ms",
@@ -88,6 +90,7 @@ class Connection:
         remote_ip: str,
         max_buffered: int,
         on_slow: Callable[[Connection], None],
+        budget: BufferBudget | None = None,
     ) -> None:
         self.ws = ws
         self.conn_id = conn_id
@@ -96,6 +99,8 @@ class Connection:
         """Loopback without proxy headers (set at connect)."""
         self.max_buffered = max_buffered
         self.on_slow = on_slow
+        self.budget = budget
+        """The gateway-wide cap on unsent bytes (``max_total_buffered_bytes``)."""
         self.role = ""
         self.scopes: frozenset[str] = frozenset()
         self.granted_scopes: list[str] = []
@@ -129,21 +134,37 @@ class Connection:
         if ws.paused or transport.is_closing():
             await ws.drain()
 
+    def buffered(self) -> int:
+        """Bytes queued for this peer and not yet taken by the kernel."""
+        transport: Any = self.ws.transport
+        return int(transport.get_write_buffer_size()) if transport is not None else 0
+
+    def shed(self) -> None:
+        """Close this peer as a slow consumer (once)."""
+        if not self.dropped:
+            self.dropped = True
+            self.on_slow(self)
+
     def push(self, data: bytes) -> bool:
         """Queue an event without waiting; drop the peer if it cannot keep up."""
         if self.dropped:
             return False
         ws = self.ws
         transport: Any = ws.transport
-        if transport is None or transport.get_write_buffer_size() + len(data) > self.max_buffered:
-            self.dropped = True
-            self.on_slow(self)
+        if transport is None:
+            self.shed()
+            return False
+        pending = transport.get_write_buffer_size() + len(data)
+        if pending > self.max_buffered:
+            self.shed()
             return False
         if _plain(ws):
             transport.write(text_frame(data))
         else:
             broadcast((ws,), data, text=True)  # skips sockets that are not open
-        return True
+        if pending >= LAGGARD_BYTES and self.budget is not None:
+            self.budget.note(self, pending)  # may shed the worst laggards, this one included
+        return not self.dropped
 
     def push_broadcast(self, head: bytes) -> bool:
         """Queue a broadcast event; ``head`` is the frame without its closing ``,"seq":n}``."""

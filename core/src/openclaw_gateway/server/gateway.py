@@ -32,6 +32,7 @@ from ..hooks.registry import Registry
 from ..protocol import PROTOCOL_VERSION
 from ..protocol.codec import Fragment, dumps
 from ..state.db import Database
+from .budget import BufferBudget
 from .connection import SLOW_CONSUMER_CLOSE, Connection
 from .idempotency import IdempotencyCache
 from .nodes import NodeManager
@@ -77,6 +78,7 @@ class Gateway:
         self.channel_dedupe = Deduper()
         self.channel_limiter = SenderLimiter()
         self.channel_lanes = Lanes()
+        self.buffer_budget = BufferBudget(config.max_total_buffered_bytes, lambda conn: conn.shed())
         self.trusted_proxies = parse_networks(config.trusted_proxies)
         self.cron = CronScheduler(self)
         self.heartbeat = Heartbeat(self)

@@ -8,13 +8,19 @@ import, paid only when routes exist (uvicorn+starlette: ~265 ms, aiohttp: ~460 m
 
 Behaviour: exact paths, or ``/prefix/*`` for a subtree; 404 for no route, 405 (with ``Allow``) for
 a wrong method, HEAD served by GET routes; bodies over the limit get 413 before they are read; a
-handler that raises gets a 500 and is logged, and the listener carries on. Keep-alive is supported;
-an idle or slow client is dropped after ``READ_TIMEOUT`` seconds.
+handler that raises gets a 500 and is logged, and the listener carries on. Keep-alive is supported.
+
+Slow clients (slowloris): a request head must arrive whole within ``head_timeout`` (10 s; also the
+keep-alive idle limit), its body within ``body_timeout`` (30 s); one client (the loopback range is
+one) holds at most ``max_per_client`` connections and everyone together ``max_connections``;
+beyond either, the connection gets an immediate 503 and is closed — it never waits for a slot.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -26,6 +32,7 @@ import h11
 import orjson
 from anyio.abc import SocketStream, TaskStatus
 
+from ..auth.ratelimit import client_key
 from ..hooks.registry import HttpRoute
 
 if TYPE_CHECKING:
@@ -33,8 +40,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("openclaw_gateway.http")
 
-READ_TIMEOUT = 30.0
+HEAD_TIMEOUT = 10.0
+BODY_TIMEOUT = 30.0
 MAX_CONNECTIONS = 256
+MAX_PER_CLIENT = 32
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n"
+    b"content-length: 20\r\nconnection: close\r\n\r\ntoo many connections"
+)
 
 
 @dataclass(frozen=True)
@@ -127,13 +140,25 @@ class HttpServer:
     """Serves ``routes`` on one TCP port; :meth:`serve` runs until cancelled."""
 
     def __init__(
-        self, routes: Iterable[HttpRoute], *, max_body: int, gateway: Gateway | None = None
+        self,
+        routes: Iterable[HttpRoute],
+        *,
+        max_body: int,
+        gateway: Gateway | None = None,
+        head_timeout: float = HEAD_TIMEOUT,
+        body_timeout: float = BODY_TIMEOUT,
+        max_connections: int = MAX_CONNECTIONS,
+        max_per_client: int = MAX_PER_CLIENT,
     ) -> None:
         self.router = Router(routes)
         self.max_body = max_body
         self.gateway = gateway
         self.port = 0
-        self._limiter = anyio.CapacityLimiter(MAX_CONNECTIONS)
+        self.head_timeout = head_timeout
+        self.body_timeout = body_timeout
+        self.max_connections = max_connections
+        self.max_per_client = max_per_client
+        self.open: Counter[str] = Counter()  # client key -> open connections
 
     async def serve(
         self, host: str, port: int, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED
@@ -145,50 +170,65 @@ class HttpServer:
             await listener.serve(self._connection)
 
     async def _connection(self, stream: SocketStream) -> None:
-        async with self._limiter, stream:
-            client = str(stream.extra(anyio.abc.SocketAttribute.remote_address, ("?",))[0])  # noqa: S610
-            conn = h11.Connection(h11.SERVER)
-            while True:
-                try:
-                    with anyio.fail_after(READ_TIMEOUT):
-                        request = await self._read(conn, stream, client)
-                except (TimeoutError, anyio.BrokenResourceError, anyio.ClosedResourceError):
-                    return
-                except _TooLarge:
-                    await self._send(
-                        conn, stream, _error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE), close=True
-                    )
-                    return
-                except h11.RemoteProtocolError as exc:
-                    if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
-                        status = HTTPStatus(exc.error_status_hint)
-                        await self._send(conn, stream, _error(status), close=True)
-                    return
-                if request is None:
-                    return
-                response = await self._respond(request)
-                await self._send(conn, stream, response, head=request.method == "HEAD")
-                if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
-                    return
-                try:
-                    conn.start_next_cycle()
-                except h11.LocalProtocolError:
-                    return
+        client = str(stream.extra(anyio.abc.SocketAttribute.remote_address, ("?",))[0])  # noqa: S610
+        key = client_key(client)
+        async with stream:
+            if self.open.total() >= self.max_connections or self.open[key] >= self.max_per_client:
+                with anyio.move_on_after(1), contextlib.suppress(Exception):
+                    await stream.send(_BUSY)
+                return
+            self.open[key] += 1
+            try:
+                await self._serve_connection(stream, client)
+            finally:
+                self.open[key] -= 1
+                if self.open[key] <= 0:
+                    del self.open[key]
+
+    async def _serve_connection(self, stream: SocketStream, client: str) -> None:
+        conn = h11.Connection(h11.SERVER)
+        while True:
+            try:
+                request = await self._read(conn, stream, client)
+            except (TimeoutError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                return
+            except _TooLarge:
+                await self._send(
+                    conn, stream, _error(HTTPStatus.REQUEST_ENTITY_TOO_LARGE), close=True
+                )
+                return
+            except h11.RemoteProtocolError as exc:
+                if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+                    status = HTTPStatus(exc.error_status_hint)
+                    await self._send(conn, stream, _error(status), close=True)
+                return
+            if request is None:
+                return
+            response = await self._respond(request)
+            await self._send(conn, stream, response, head=request.method == "HEAD")
+            if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
+                return
+            try:
+                conn.start_next_cycle()
+            except h11.LocalProtocolError:
+                return
 
     async def _read(
         self, conn: h11.Connection, stream: SocketStream, client: str
     ) -> HttpRequest | None:
         head: h11.Request | None = None
         limit, body = self.max_body, bytearray()
+        # The head must arrive whole within head_timeout (a slowloris trickles it byte by byte);
+        # the body then gets its own, longer deadline.
+        deadline = anyio.current_time() + self.head_timeout
         while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                try:
-                    conn.receive_data(await stream.receive(65536))
-                except anyio.EndOfStream:
-                    conn.receive_data(b"")
-            elif isinstance(event, h11.Request):
+            if anyio.current_time() > deadline:
+                raise TimeoutError
+            with anyio.fail_after(max(0.0, deadline - anyio.current_time())):
+                event = await self._next_event(conn, stream)
+            if isinstance(event, h11.Request):
                 head = event
+                deadline = anyio.current_time() + self.body_timeout
                 route = self.router.match(event.target.decode("latin-1").partition("?")[0])
                 if route is not None and route.max_body is not None:
                     limit = route.max_body
@@ -216,6 +256,18 @@ class HttpServer:
                 )
             else:  # ConnectionClosed, or a stray event
                 return None
+
+    @staticmethod
+    async def _next_event(conn: h11.Connection, stream: SocketStream) -> Any:
+        """The next h11 event, reading from the socket as needed."""
+        while True:
+            event = conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            try:
+                conn.receive_data(await stream.receive(65536))
+            except anyio.EndOfStream:
+                conn.receive_data(b"")
 
     async def _respond(self, request: HttpRequest) -> HttpResponse:
         route = self.router.match(request.path)

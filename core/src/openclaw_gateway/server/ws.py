@@ -62,6 +62,7 @@ async def handle_connection(gateway: Gateway, ws: ServerConnection) -> None:
         remote_ip=remote_ip,
         max_buffered=gateway.config.max_buffered_bytes,
         on_slow=gateway.drop_slow_consumer,
+        budget=gateway.buffer_budget,
     )
     preauth_key = client_key(remote_ip)  # the key process_request checked (loopback is one)
     gateway.preauth[preauth_key] += 1
@@ -225,6 +226,7 @@ def _announce(gateway: Gateway, conn: Connection, reason: str) -> None:
 
 def _goodbye(gateway: Gateway, conn: Connection) -> None:
     gateway.connections.pop(conn.conn_id, None)
+    gateway.buffer_budget.forget(conn)
     if conn.role == "node":
         gateway.nodes.detach(conn)
     _announce(gateway, conn, "disconnect")

@@ -7,6 +7,7 @@ write means a SIGKILL at any moment leaves either the old or the new record, nev
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -21,9 +22,38 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+PRIVATE_DIRS = ("media", "logs", "secrets", "node")
+"""Subdirectories of the state dir that hold transcripts' files, logs and secrets."""
+
+
+def tighten_state_dir(state_dir: Path) -> None:
+    """Make the state dir private whatever made it (an older version, a 0755 ``mkdir``, a
+    restored backup): the dir and its private subdirs 0700, the database files 0600. Run at every
+    start; SQLite creates its -wal/-shm files with the database file's mode."""
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _chmod(state_dir, 0o700)
+    for name in PRIVATE_DIRS:
+        _chmod(state_dir / name, 0o700)
+    for name in ("state.db", "state.db-wal", "state.db-shm", "state.db-journal"):
+        _chmod(state_dir / name, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.is_symlink():
+            return  # never follow a link out of the state dir
+        if path.exists() and path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass  # not ours to change (read-only mount): the gateway still runs
+
+
 def open_database(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at ``path``."""
+    """Open (creating if needed, 0600) and migrate the database at ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # before SQLite creates it 0644
+    _chmod(path, 0o600)
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA journal_mode=WAL")
