@@ -20,10 +20,11 @@ from websockets.exceptions import ConnectionClosed
 from ..auth.authenticator import ConnectInfo
 from ..auth.proxies import client_address
 from ..auth.ratelimit import client_key
-from ..errors import CloseCode, ErrorCode, HandshakeRejected
+from ..errors import CloseCode, ErrorCode, GatewayError, HandshakeRejected
 from ..protocol.codec import (
     FrameError,
     NotJSON,
+    UnreadableRequest,
     describe_validation_error,
     encode_error,
     encode_event,
@@ -108,6 +109,14 @@ async def _handshake(gateway: Gateway, conn: Connection) -> bool:
     except NotJSON:
         await ws.close(CloseCode.NORMAL)
         return False
+    except UnreadableRequest as exc:
+        if exc.request_id is not None:  # one answer for a request we can name, then goodbye
+            await ws.send(
+                encode_error(exc.request_id, GatewayError(ErrorCode.INVALID_REQUEST, exc.message)),
+                text=True,
+            )
+        await ws.close(CloseCode.POLICY, "invalid request frame")
+        return False
     except FrameError:
         await ws.close(CloseCode.POLICY, "invalid request frame")
         return False
@@ -174,6 +183,18 @@ async def _serve(gateway: Gateway, conn: Connection) -> None:
         try:
             frame = parse_request(data)
         except NotJSON:
+            continue
+        except UnreadableRequest as exc:
+            # Exactly one answer: to its id when usable, else to "invalid" as for a frame
+            # without an id. The socket keeps serving.
+            await conn.send(
+                encode_error(
+                    exc.request_id or "invalid",
+                    GatewayError(
+                        ErrorCode.INVALID_REQUEST, exc.message, details={"code": "INVALID_JSON"}
+                    ),
+                )
+            )
             continue
         except FrameError as exc:
             await conn.send(
