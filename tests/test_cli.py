@@ -151,3 +151,92 @@ def test_token_rotate_switches_the_running_gateway(running) -> None:
     url = f"ws://127.0.0.1:{port}"
     assert run_cli(["health", "--url", url, "--token", old], home).returncode == 4
     assert run_cli(["health", "--url", url], home).returncode == 0
+
+
+def test_a_second_gateway_on_a_busy_port_says_so_in_one_line(running) -> None:
+    _proc, home, port = running
+    other = home.parent / "other-home"
+    other.mkdir()
+    cp = run_cli(["run", "--port", str(port)], other)
+    assert cp.returncode == 3, cp.stderr
+    assert f"error: cannot listen on 127.0.0.1:{port}: address in use" in cp.stderr
+    assert "Traceback" not in cp.stderr and "ExceptionGroup" not in cp.stderr
+    assert len([line for line in cp.stderr.splitlines() if line.startswith("error")]) == 1
+
+
+@pytest.mark.parametrize("under_uv", [True, False])
+def test_no_token_says_where_it_looked_and_first_run_says_where_it_is(tmp_path, under_uv) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "UV_RUN_RECURSION_DEPTH"}
+    if under_uv:
+        env["UV_RUN_RECURSION_DEPTH"] = "1"
+    env.update(HOME=str(home), OPENCLAW_GATEWAY_SECRETS_BACKEND="file")
+    env.pop("OPENCLAW_GATEWAY_TOKEN", None)
+    show = "uv run openclaw-gateway token" if under_uv else "openclaw-gateway token"
+    cp = subprocess.run(
+        [*CLI, "health", "--url", "ws://127.0.0.1:9"], capture_output=True, text=True, env=env
+    )
+    assert cp.returncode == 2
+    assert "no gateway token found" in cp.stderr
+    assert str(home / ".openclaw-gateway" / "secrets" / "gateway-token") in cp.stderr
+    assert "OPENCLAW_GATEWAY_TOKEN" in cp.stderr and f"`{show}`" in cp.stderr
+    assert "device identity required" not in cp.stderr
+
+    proc = subprocess.Popen(
+        [*CLI, "run", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**env, "OPENCLAW_GATEWAY_LOAD_PLUGINS": ""},
+    )
+    try:
+        assert proc.stdout is not None
+        lines = []
+        while not any("listening on" in line for line in lines):
+            line = proc.stdout.readline()
+            assert line, "".join(lines)
+            lines.append(line)
+        log = "".join(lines)
+        stored = home / ".openclaw-gateway" / "secrets" / "gateway-token"
+        assert f"generated a new gateway token, stored in {stored}; show it with `{show}`" in log
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_plugins_list_in_a_terminal_shows_bracketed_text(tmp_path) -> None:
+    """rich read "[plugins.telegram]" in a plugin's reason as markup and swallowed it."""
+    import pty
+
+    home = tmp_path / "home"
+    home.mkdir()
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*CLI, "plugins", "list"],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            env={**os.environ, "HOME": str(home), "COLUMNS": "400", "TERM": "xterm"},
+        )
+        os.close(follower)
+        follower = -1
+        output = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+    finally:
+        os.close(leader)
+        if follower != -1:
+            os.close(follower)
+    assert proc.returncode == 0, proc.stderr
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", output.decode())  # drop colour codes
+    assert "Plugins" in text  # the table, not JSON: this was a terminal
+    assert "add a [plugins.telegram] table to config.toml" in text

@@ -208,7 +208,7 @@ def test_config_validate_prints_effective_config_with_secrets_masked(home: Path)
 
 
 def test_uninstalled_plugin_hint_is_a_command_that_works_where_the_user_is() -> None:
-    from openclaw_gateway.hooks.discovery import install_hint
+    from openclaw_gateway.hints import install_hint
 
     # A plugin of this checkout: uv installs the workspace's plugins into the env `uv run` uses.
     assert install_hint("telegram").startswith("uv sync --all-packages")

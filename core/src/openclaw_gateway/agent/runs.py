@@ -162,7 +162,7 @@ class RunManager:
             return OfflineProvider()
         spec = self.gateway.registry.agent_providers.get(cfg.provider)
         if spec is None:
-            from ..hooks.discovery import install_hint
+            from ..hints import install_hint
 
             raise ProviderError(
                 f"agent provider {cfg.provider!r} is not installed ({install_hint(cfg.provider)})"

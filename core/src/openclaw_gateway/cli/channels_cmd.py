@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .common import Remote, _print, connection_options
+from .common import Remote, _print, cells, connection_options
 
 
 @click.group()
@@ -36,10 +36,12 @@ def channels_status(
         table.add_column(col)
     for name, entry in result["channels"].items():
         if not entry["accounts"]:
-            table.add_row(name, "-", "idle", entry.get("idle", ""), "")
+            table.add_row(*cells(name, "-", "idle", entry.get("idle", ""), ""))
         for account, status in entry["accounts"].items():
             counters = ", ".join(f"{k}={v}" for k, v in sorted(status["counters"].items()))
-            table.add_row(name, account, status["state"], status.get("detail") or "", counters)
+            table.add_row(
+                *cells(name, account, status["state"], status.get("detail") or "", counters)
+            )
     Console().print(table)
 
 

@@ -137,7 +137,29 @@ def _target(
             password = store.get(PASSWORD_SECRET)
     if config.auth_mode == "password":
         token = None
+        if password is None:
+            _fail(_no_secret_message(config, "password"), EXIT_USAGE)
+    elif token is None:
+        _fail(_no_secret_message(config, "token"), EXIT_USAGE)
     return url, token, password
+
+
+def _no_secret_message(config: Any, kind: str) -> str:
+    """Say that no credential was found, everywhere we looked, and how to get one."""
+    from ..hints import command
+    from ..server.app import PASSWORD_SECRET, TOKEN_SECRET
+
+    name = TOKEN_SECRET if kind == "token" else PASSWORD_SECRET
+    env = "OPENCLAW_GATEWAY_TOKEN" if kind == "token" else "OPENCLAW_GATEWAY_PASSWORD"
+    flags = "--token / --token-file, " if kind == "token" else ""
+    store = config.state_dir / "secrets" / name
+    return (
+        f"no gateway {kind} found. Looked in: {flags}{env}, {config.config_file},"
+        f" and the secret store of {config.state_dir} ({store}, or the OS keyring service"
+        f" 'openclaw-gateway:{config.state_dir}'). Run the gateway once (`{command('run')}`)"
+        f" to generate one, then `{command('token')}` prints it; for another machine's gateway"
+        " pass --token-file"
+    )
 
 
 def _call(
@@ -178,6 +200,15 @@ def _call(
         _fail(str(exc), EXIT_UNREACHABLE)
     except TimeoutError:
         _fail(f"no answer from the gateway within {timeout:g} s", EXIT_UNREACHABLE)
+
+
+def cells(*values: Any) -> list[Any]:
+    """Table cells shown exactly as written. rich reads ``[...]`` in a plain string as markup, so
+    "[plugins.telegram]" in a plugin's reason would vanish; a ``Text`` is never parsed. Pass a
+    ``Text`` to style a cell on purpose."""
+    from rich.text import Text
+
+    return [v if isinstance(v, Text) else Text("" if v is None else str(v)) for v in values]
 
 
 def _print(result: Any, as_json: bool) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from .common import EXIT_USAGE, Remote, _fail, _print, connection_options
+from .common import EXIT_USAGE, Remote, _fail, _print, cells, connection_options
 
 _UNITS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
 
@@ -73,7 +73,7 @@ def _table(title: str, rows: list[list[str]], cols: list[str]) -> None:
     for col in cols:
         table.add_column(col)
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*cells(*row))
     Console().print(table)
 
 

@@ -12,6 +12,7 @@ Imports are lazy so ``openclaw-gateway run`` starts fast and ``--help`` is insta
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
@@ -28,6 +29,7 @@ from .common import (
     _fail,
     _load,
     _print,
+    cells,
     connection_options,
     state_dir_option,
     token_file_option,
@@ -90,18 +92,45 @@ def run(
             config.state_dir,
         )
         if config.token is None:
+            from ..hints import command
+
             logging.getLogger("openclaw_gateway").info(
-                "clients authenticate with the gateway token: show it with `openclaw-gateway token`"
+                "clients authenticate with the gateway token: show it with `%s`",
+                command("token"),
             )
 
     try:
-        anyio.run(lambda: run_gateway(config, on_ready=ready))
+        try:
+            anyio.run(lambda: run_gateway(config, on_ready=ready))
+        except BaseExceptionGroup as group:
+            # The task group wraps a start-up failure; report the cause, not the group.
+            raise _first_cause(group) from None
     except ConfigError as exc:
         _fail(str(exc), EXIT_USAGE)
     except OSError as exc:
+        reason = "address in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        hint = " (is another gateway running? stop it, or choose --port)"
         _fail(
-            f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc}", EXIT_UNREACHABLE
+            f"cannot listen on {config.host}:{config.port}: {reason}"
+            f"{hint if exc.errno == errno.EADDRINUSE else ''}",
+            EXIT_UNREACHABLE,
         )
+
+
+def _first_cause(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The configuration or socket error inside a task group's exception group, else the group."""
+    from ..errors import ConfigError
+
+    for leaf in _leaves(group):
+        if isinstance(leaf, ConfigError | OSError):
+            return leaf
+    return group
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]
 
 
 # --- talking to a running gateway ----------------------------------------------------------------
@@ -192,24 +221,28 @@ def devices_list(
         pending.add_column(col)
     for p in result["pending"]:
         pending.add_row(
-            p["requestId"],
-            p["deviceId"][:16],
-            p["role"],
-            ",".join(p["scopes"]),
-            str(p.get("clientId")),
-            str(p.get("remoteIp")),
+            *cells(
+                p["requestId"],
+                p["deviceId"][:16],
+                p["role"],
+                ",".join(p["scopes"]),
+                str(p.get("clientId")),
+                str(p.get("remoteIp")),
+            )
         )
     paired = Table(title="Paired devices")
     for col in ("deviceId", "roles", "scopes", "client", "via", "connected"):
         paired.add_column(col)
     for d in result["paired"]:
         paired.add_row(
-            d["deviceId"][:16],
-            ",".join(d["roles"]),
-            ",".join(d["scopes"]),
-            str(d.get("clientId")),
-            d["approvedVia"],
-            "yes" if d["connected"] else "no",
+            *cells(
+                d["deviceId"][:16],
+                ",".join(d["roles"]),
+                ",".join(d["scopes"]),
+                str(d.get("clientId")),
+                d["approvedVia"],
+                "yes" if d["connected"] else "no",
+            )
         )
     console.print(pending)
     console.print(paired)

@@ -17,6 +17,7 @@ from .common import (
     _fail,
     _load,
     _print,
+    cells,
     connection_options,
     token_file_option,
 )
@@ -35,13 +36,13 @@ def _table(title: str, rows: list[dict[str, Any]], cols: list[str]) -> None:
     for col in cols:
         table.add_column(col)
     for row in rows:
-        cells = []
+        values = []
         for col in cols:
             value = row.get(col)
-            cells.append(
+            values.append(
                 ", ".join(map(str, value)) if isinstance(value, list) else str(value or "")
             )
-        table.add_row(*cells)
+        table.add_row(*cells(*values))
     Console().print(table)
 
 

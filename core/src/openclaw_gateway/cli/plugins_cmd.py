@@ -68,6 +68,9 @@ def plugins_list(
 def _print_table(rows: list[dict[str, Any]], missing: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from .common import cells
 
     table = Table(title="Plugins")
     for column in ("name", "distribution", "version", "state", "registered", "reason"):
@@ -79,15 +82,19 @@ def _print_table(rows: list[dict[str, Any]], missing: list[dict[str, Any]]) -> N
                 registered += f"\nservice {svc['name']}: {svc['restarts']} restarts"
         state = row["state"]
         table.add_row(
-            row["name"],
-            row.get("distribution") or "",
-            row.get("version") or "",
-            f"[{STATE_STYLE.get(state, '')}]{state}[/]",
-            registered,
-            row.get("reason") or "",
+            *cells(
+                row["name"],
+                row.get("distribution") or "",
+                row.get("version") or "",
+                Text(state, style=STATE_STYLE.get(state, "")),
+                registered,
+                row.get("reason") or "",
+            )
         )
     for item in missing:
-        table.add_row(item["plugin"], "", "", "[yellow]missing[/]", "", item["reason"])
+        table.add_row(
+            *cells(item["plugin"], "", "", Text("missing", style="yellow"), "", item["reason"])
+        )
     console = Console()
     if not rows and not missing:
         console.print("no plugins installed (entry-point group 'openclaw_gateway')")

@@ -80,23 +80,6 @@ def unmatched(plugins: list[Installed], allow: frozenset[str] | None) -> list[st
     return sorted(allow - known)
 
 
-def install_hint(name: str) -> str:
-    """The command that installs the plugin ``name``, as the user will type it.
-
-    From a source checkout (the plugin's folder sits beside the core's) that is ``uv sync
-    --all-packages``, which installs every workspace plugin into the checkout's environment; a pip
-    install would go to whichever Python ``pip`` belongs to, not the one ``uv run`` uses.
-    """
-    from pathlib import Path
-
-    wheel = f"pip install 'openclaw-gateway[{name}]'"
-    # core/src/openclaw_gateway/hooks/discovery.py -> the repository root of a checkout
-    root = Path(__file__).resolve().parents[4]
-    if (root / "plugins" / name / "pyproject.toml").is_file():
-        return f"uv sync --all-packages (from this checkout; elsewhere: {wheel})"
-    return wheel
-
-
 def load(pm: pluggy.PluginManager, plugin: Installed) -> object:
     """Import and register one entry point; returns the plugin object. Raises whatever the
     plugin's import raised (the manager marks it failed)."""

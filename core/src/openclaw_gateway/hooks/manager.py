@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..config import GatewayConfig, PluginTable
 from ..errors import ConfigError
+from ..hints import install_hint
 from . import discovery, hookspecs
 from .registry import KINDS, ConfigSection, RegistrationError, Registry
 from .report import PluginInfo, PluginReport, ServiceStatus
@@ -152,7 +153,7 @@ def load_plugins(
                 (
                     f"plugins.{name}",
                     f"no installed plugin is named {name!r}: install it"
-                    f" ({discovery.install_hint(name)}) or remove the table",
+                    f" ({install_hint(name)}) or remove the table",
                 )
             )
         else:

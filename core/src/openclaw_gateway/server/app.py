@@ -58,7 +58,14 @@ def resolve_token(config: GatewayConfig) -> tuple[str, bool]:
     from ..auth.credentials import generate_token
 
     token = generate_token()
-    store.set(TOKEN_SECRET, token)
+    where = store.set(TOKEN_SECRET, token)
+    from ..hints import command
+
+    log.info(
+        "generated a new gateway token, stored in %s; show it with `%s`",
+        "the OS keyring" if where == "keyring" else where,
+        command("token"),
+    )
     return token, True
 
 
@@ -90,7 +97,7 @@ def preflight(
     problems: list[tuple[str, str]] = []
     provider = config.agent.provider
     if provider != "offline" and provider not in plugins.registry.agent_providers:
-        from ..hooks.discovery import install_hint
+        from ..hints import install_hint
 
         problems.append(
             (
@@ -115,9 +122,7 @@ def _build(
 ) -> tuple[Gateway, LoadedPlugins]:
     plugins = preflight(config, extra_plugins=extra_plugins, load_entrypoints=load_entrypoints)
     tighten_state_dir(config.state_dir)
-    token, generated = resolve_token(config)
-    if generated:
-        log.info("generated a new gateway token (show it with `openclaw-gateway token`)")
+    token, _generated = resolve_token(config)
     password = resolve_password(config) if config.auth_mode == "password" else None
     rl = config.rate_limit
     auth = AuthSettings(
