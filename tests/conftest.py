@@ -39,6 +39,7 @@ def gateway_factory(tmp_path: Path) -> GatewayFactory:
         overrides.setdefault("token", TOKEN)
         overrides.setdefault("port", 0)
         overrides.setdefault("secrets_backend", "file")
+        overrides.setdefault("validate_results", True)
         overrides.setdefault("state_dir", tmp_path / f"state{next(counter)}")
         config = load_config(**overrides)
         async with start_gateway(config, extra_plugins=extra_plugins) as gw:

@@ -129,7 +129,7 @@ async def test_stalled_sockets_share_a_total_budget_worst_shed_first(gateway_fac
             for _ in range(2000):
                 if conn.dropped or conn.buffered() >= target:
                     return
-                gw.send_event(conn, "tick", chunk)
+                gw.send_event(conn, "health", chunk)
 
         worst, other = server_side
         fill(worst, int(budget * 0.7))

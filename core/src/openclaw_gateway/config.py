@@ -222,6 +222,11 @@ class GatewayConfig(BaseSettings):
     service_restart_max_ms: int = Field(60_000, ge=10, description="restart delay cap")
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    validate_results: bool = Field(
+        False,
+        description="check every method result and event payload against its declared model"
+        " (plugin development and tests; costs a validation per frame)",
+    )
     log_file: bool = Field(
         True, description="JSON-lines log in <state dir>/logs/gateway.log (logs.tail reads it)"
     )

@@ -17,6 +17,7 @@ from ..hooks.registry import MethodContext, MethodSpec
 from ..protocol.codec import encode_error, encode_response, params_error
 from ..protocol.frames import RequestFrame
 from .connection import Connection
+from .contract import ContractError, check_result
 from .gateway import Gateway
 from .idempotency import CachedOutcome
 
@@ -72,6 +73,8 @@ async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> b
             if key is not None and spec.dedupe:
                 gateway.idempotency.put(spec.name, key, CachedOutcome(False, None, exc.to_wire()))
             raise
+        if gateway.config.validate_results:
+            check_result(spec, result)
         if key is not None and spec.dedupe:
             gateway.idempotency.put(spec.name, key, CachedOutcome(True, result, None))
         return encode_response(frame.id, result)
@@ -79,6 +82,12 @@ async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> b
         if exc.code == ErrorCode.FORBIDDEN:
             _count_forbidden(gateway, conn)
         return encode_error(frame.id, exc, payload=exc.payload)
+    except ContractError as exc:
+        log.error("%s", exc)
+        return encode_error(
+            frame.id,
+            GatewayError(ErrorCode.UNAVAILABLE, f"internal error in {frame.method}: {exc}"),
+        )
     except Exception:
         log.exception("method %s failed", frame.method)
         return encode_error(

@@ -34,6 +34,7 @@ from ..protocol.codec import Fragment, dumps
 from ..state.db import Database
 from .budget import BufferBudget
 from .connection import SLOW_CONSUMER_CLOSE, Connection
+from .contract import check_payload, unknown_event
 from .idempotency import IdempotencyCache
 from .nodes import NodeManager
 from .presence import PresenceBoard
@@ -192,7 +193,9 @@ class Gateway:
         """
         spec = self.registry.events.get(event)
         if spec is None:
-            raise KeyError(f"event {event!r} is not registered")
+            raise unknown_event(event)
+        if self.config.validate_results:
+            check_payload(spec, payload)
         head = b'{"type":"event","event":' + orjson.dumps(event) + b',"payload":' + dumps(payload)
         if state_version:
             head += b',"stateVersion":' + dumps(self.state_version())
@@ -210,6 +213,11 @@ class Gateway:
 
     def send_event(self, conn: Connection, event: str, payload: Any) -> bool:
         """A targeted event to one socket: no ``seq`` (it does not advance the socket's counter)."""
+        spec = self.registry.events.get(event)
+        if spec is None:
+            raise unknown_event(event)
+        if self.config.validate_results:
+            check_payload(spec, payload)
         return conn.push(dumps({"type": "event", "event": event, "payload": payload}))
 
     # --- connection management -----------------------------------------------------------------

@@ -32,6 +32,7 @@ async def gateway_for_test(
     config.setdefault("bind", "loopback")
     config.setdefault("secrets_backend", "file")
     config.setdefault("token", generate_token())
+    config.setdefault("validate_results", True)  # a plugin's declared shapes are held to in tests
     if config.get("state_dir") is None:
         config["state_dir"] = Path(tempfile.mkdtemp(prefix="gateway-", dir=tmp_path))
     gateway_config = load_config(**config)
