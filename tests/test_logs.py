@@ -359,6 +359,17 @@ def run_cli(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+PATIENCE = 60.0
+"""How long a condition may take on a loaded CI machine; passing tests never wait for it."""
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = PATIENCE) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
 @pytest.fixture
 def running(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """``openclaw-gateway run`` (zero config: a generated token) as a process; (home, url)."""
@@ -373,7 +384,7 @@ def running(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     )
     assert proc.stdout is not None
     port, lines = 0, []
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + PATIENCE
     while time.monotonic() < deadline and not port:
         line = proc.stdout.readline()
         lines.append(line)
@@ -412,6 +423,9 @@ def test_cli_logs_prints_and_follows_the_running_gateway(running) -> None:
     home, url = running
     token = run_cli(["token"], home).stdout.strip()
     path = home / ".openclaw-gateway" / "logs" / "gateway.log"
+    # The start-up line reaches stdout at once and the file through the log's writer thread:
+    # wait for the file to have it (a condition), not for some time to pass.
+    wait_until(lambda: path.exists() and f"listening on {url}" in path.read_text())
 
     as_json = run_cli(["logs", "--json", "--url", url], home)
     assert as_json.returncode == 0, as_json.stderr
@@ -436,7 +450,7 @@ def test_cli_logs_prints_and_follows_the_running_gateway(running) -> None:
     )
     try:
         next_line = lines_of(follow)
-        next_line(lambda ln: "listening on" in ln, 20)
+        next_line(lambda ln: "listening on" in ln, PATIENCE)
         # A refused connect, then a successful one: the first is logged and followed.
         with connect(url) as ws:
             ws.recv()
@@ -446,7 +460,7 @@ def test_cli_logs_prints_and_follows_the_running_gateway(running) -> None:
             ws.recv()
             ws.send(json.dumps(connect_frame(token=token)))
             assert json.loads(ws.recv())["ok"] is True
-        refusal = json.loads(next_line(lambda ln: "connect refused" in ln, 10))
+        refusal = json.loads(next_line(lambda ln: "connect refused" in ln, PATIENCE))
         assert refusal["subsystem"] == "openclaw_gateway.server"
         assert refusal["level"] == "info"
     finally:
