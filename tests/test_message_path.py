@@ -164,12 +164,17 @@ async def test_racing_duplicates_share_one_run(gateway_factory, method):
             ]
 
 
+async def failing_disk(db: Any, name: str, when: str, error: str) -> None:
+    """Make the real database refuse a write, as a full or broken disk would (a trigger)."""
+    await db.run(
+        db.conn.execute, f"CREATE TRIGGER {name} {when} BEGIN SELECT RAISE(ABORT, '{error}'); END"
+    )
+
+
 async def test_a_turn_is_written_whole_or_not_at_all(gateway):
     db = gateway.db
-    await db.run(
-        db.conn.execute,
-        "CREATE TRIGGER disk_full BEFORE INSERT ON messages WHEN NEW.role = 'user'"
-        " BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+    await failing_disk(
+        db, "disk_full", "BEFORE INSERT ON messages WHEN NEW.role = 'user'", "disk full"
     )
     peer = await operator(gateway.port, TOKEN, ALL)
     res = await peer.request(
@@ -191,12 +196,7 @@ async def test_a_turn_is_written_whole_or_not_at_all(gateway):
 
 
 async def test_a_run_whose_bookkeeping_fails_still_wakes_its_waiters(gateway):
-    db = gateway.db
-    await db.run(
-        db.conn.execute,
-        "CREATE TRIGGER broken_disk BEFORE UPDATE ON runs"
-        " BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
-    )
+    await failing_disk(gateway.db, "broken_disk", "BEFORE UPDATE ON runs", "disk I/O error")
     peer = await operator(gateway.port, TOKEN, ALL)
     res = await peer.request(
         "chat.send", {"sessionKey": "main", "message": "hi", "idempotencyKey": "b1"}

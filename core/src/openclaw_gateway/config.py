@@ -158,7 +158,23 @@ class MediaConfig(BaseModel):
         return [root.expanduser() for root in value]
 
 
-class GatewayConfig(BaseSettings):
+class _Layered(BaseSettings):
+    """Settings read through the layers, highest first: flags (init), env, ``config.toml``.
+    pydantic-settings deep-merges its sources, so the layers combine key by key."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, ConfigFileSource(settings_cls))
+
+
+class GatewayConfig(_Layered):
     """All settings of one gateway instance."""
 
     model_config = SettingsConfigDict(
@@ -305,18 +321,6 @@ class GatewayConfig(BaseSettings):
         )
         return resolve_references(data, store)
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Highest first; pydantic-settings deep-merges them, so layers combine key by key.
-        return (init_settings, env_settings, ConfigFileSource(settings_cls))
-
 
 class ConfigFileSource(PydanticBaseSettingsSource):
     """``<state dir>/config.toml``, the lowest layer above the defaults.
@@ -337,7 +341,7 @@ class ConfigFileSource(PydanticBaseSettingsSource):
         return values
 
 
-class SecretStoreLocation(BaseSettings):
+class SecretStoreLocation(_Layered):
     """Just where the secret store is, through the same layers as :class:`GatewayConfig` but
     without resolving ``secret:`` references: ``secrets set`` must work while the config still
     refers to the secret it is about to store."""
@@ -349,17 +353,6 @@ class SecretStoreLocation(BaseSettings):
     state_dir: Path = Field(default_factory=default_state_dir)
     secrets_backend: Literal["auto", "keyring", "file"] = "auto"
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, ConfigFileSource(settings_cls))
-
 
 def open_secret_store(state_dir: Path | None = None) -> SecretStore:
     """The secret store of the instance whose state dir the flag/env/default names."""
@@ -369,12 +362,7 @@ def open_secret_store(state_dir: Path | None = None) -> SecretStore:
     try:
         where = SecretStoreLocation(**flags)
     except ValidationError as exc:
-        raise ConfigError(
-            [
-                (".".join(str(p) for p in err["loc"]), err["msg"])
-                for err in exc.errors(include_url=False)
-            ]
-        ) from None
+        raise _config_error(exc) from None
     return SecretStore(where.state_dir.expanduser(), where.secrets_backend)
 
 
@@ -403,9 +391,13 @@ def load_config(**flags: Any) -> GatewayConfig:
     except SecretMissing as exc:
         raise ConfigError([(exc.path, str(exc))]) from None
     except ValidationError as exc:
-        raise ConfigError(
-            [
-                (".".join(str(p) for p in err["loc"]) or "config", err["msg"])
-                for err in exc.errors(include_url=False)
-            ]
-        ) from None
+        raise _config_error(exc) from None
+
+
+def _config_error(exc: ValidationError) -> ConfigError:
+    return ConfigError(
+        [
+            (".".join(str(p) for p in err["loc"]) or "config", err["msg"])
+            for err in exc.errors(include_url=False)
+        ]
+    )
