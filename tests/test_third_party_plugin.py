@@ -45,9 +45,8 @@ PLUGIN = '''\
 
 from pydantic import BaseModel, ConfigDict
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import (
-    ConfigSection, EventSpec, MethodContext, MethodSpec, NodeCommandSpec,
+from openclaw_gateway import (
+    ConfigSection, EventSpec, MethodContext, MethodSpec, NodeCommandSpec, hookimpl,
 )
 
 

@@ -1,7 +1,6 @@
 """Registers an event of its own and a method name the core owns (``health``)."""
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import EventSpec, MethodSpec
+from openclaw_gateway.api import EventSpec, MethodSpec, hookimpl
 
 
 async def handler(ctx, params):

@@ -1,7 +1,6 @@
 """A service that crashes every time it runs."""
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import ServiceSpec
+from openclaw_gateway.api import ServiceSpec, hookimpl
 
 runs = []
 

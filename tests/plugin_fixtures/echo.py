@@ -8,17 +8,18 @@ from typing import Any
 import anyio
 from pydantic import BaseModel, ConfigDict
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import (
+from openclaw_gateway.api import (
     ConfigSection,
     EventSpec,
+    HttpRequest,
+    HttpResponse,
     HttpRoute,
     MethodContext,
     MethodSpec,
     NodeCommandSpec,
     ServiceSpec,
+    hookimpl,
 )
-from openclaw_gateway.server.http import HttpRequest, HttpResponse
 
 service_seen: dict[str, Any] = {}
 

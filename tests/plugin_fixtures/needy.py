@@ -2,8 +2,7 @@
 
 from pydantic import BaseModel
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import ConfigSection, MethodSpec
+from openclaw_gateway.api import ConfigSection, MethodSpec, hookimpl
 
 
 class NeedyConfig(BaseModel):

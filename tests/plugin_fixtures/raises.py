@@ -1,7 +1,6 @@
 """Registers one method, then raises: nothing it registered may stay in the registry."""
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import EventSpec, MethodSpec
+from openclaw_gateway.api import EventSpec, MethodSpec, hookimpl
 
 
 async def handler(ctx, params):

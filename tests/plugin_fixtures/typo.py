@@ -1,6 +1,6 @@
 """Implements a hook that does not exist (``register_method``, singular)."""
 
-from openclaw_gateway.hooks import hookimpl
+from openclaw_gateway.api import hookimpl
 
 
 @hookimpl

@@ -21,7 +21,7 @@ from .registry import ServiceSpec
 from .report import ServiceStatus
 
 if TYPE_CHECKING:
-    from ..server.gateway import Gateway
+    from ..api import GatewayAPI
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ServiceContext:
     """What a service gets: the gateway, its plugin's validated config (``None`` without a config
     section) and a logger named ``openclaw_gateway.plugins.<plugin>``."""
 
-    gateway: Gateway
+    gateway: GatewayAPI
     config: BaseModel | None
     log: logging.Logger
     plugin: str

@@ -12,10 +12,11 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import orjson
+from pydantic import BaseModel
 
 from .. import __version__
 from ..agent.cron import CronScheduler
@@ -40,6 +41,7 @@ from .nodes import NodeManager
 from .presence import PresenceBoard
 
 log = logging.getLogger("openclaw_gateway")
+M = TypeVar("M", bound=BaseModel)
 
 Spawner = Callable[[Callable[[], Awaitable[Any]]], None]
 
@@ -107,6 +109,10 @@ class Gateway:
     @property
     def uptime_ms(self) -> int:
         return int((time.monotonic() - self.started_at) * 1000)
+
+    def plugin_config(self, section: str, model: type[M]) -> M:
+        """A plugin's validated config section, typed (see :class:`~openclaw_gateway.api.GatewayAPI`)."""
+        return self.registry.plugin_config(section, model)
 
     def state_version(self) -> dict[str, int]:
         return {"presence": self.presence.version, "health": self.health_version}

@@ -36,7 +36,7 @@ from ..auth.ratelimit import client_key
 from ..hooks.registry import HttpRoute
 
 if TYPE_CHECKING:
-    from .gateway import Gateway
+    from ..api import GatewayAPI
 
 log = logging.getLogger("openclaw_gateway.http")
 
@@ -61,7 +61,7 @@ class HttpRequest:
     headers: Mapping[str, str]
     body: bytes
     client: str
-    gateway: Gateway | None = None
+    gateway: GatewayAPI | None = None
 
     @property
     def query_params(self) -> dict[str, str]:
@@ -144,7 +144,7 @@ class HttpServer:
         routes: Iterable[HttpRoute],
         *,
         max_body: int,
-        gateway: Gateway | None = None,
+        gateway: GatewayAPI | None = None,
         head_timeout: float = HEAD_TIMEOUT,
         body_timeout: float = BODY_TIMEOUT,
         max_connections: int = MAX_CONNECTIONS,

@@ -24,12 +24,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from openclaw_gateway.channels.config import ChannelConfig
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import ChannelSpec, ConfigSection
+from openclaw_gateway.api import ChannelConfig, ChannelSpec, ConfigSection, hookimpl
 
 if TYPE_CHECKING:
-    from openclaw_gateway.channels.adapter import ChannelContext
+    from openclaw_gateway.api import ChannelContext
 
     from .adapter import DiscordAdapter
 

@@ -41,20 +41,18 @@ from discord.gateway import DiscordWebSocket
 from discord.http import HTTPClient, Route
 from discord.utils import MISSING
 
-from openclaw_gateway.channels.adapter import (
+from openclaw_gateway.api import (
+    Attachment,
     AttachmentError,
+    AttachmentKind,
     AuthError,
     ChannelContext,
-    Markup,
-    PermanentSendError,
-    TransientSendError,
-)
-from openclaw_gateway.channels.model import (
-    Attachment,
-    AttachmentKind,
     InboundMessage,
+    Markup,
     OutboundMessage,
+    PermanentSendError,
     SendResult,
+    TransientSendError,
 )
 
 from . import DiscordAccount

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import AgentProviderSpec
+from openclaw_gateway.api import AgentProviderSpec, hookimpl
 
 if TYPE_CHECKING:
-    from openclaw_gateway.config import AgentConfig
+    from openclaw_gateway.api import AgentConfig
 
     from .provider import OpenAIProvider
 

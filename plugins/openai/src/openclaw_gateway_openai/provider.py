@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import openai
 from openai import AsyncOpenAI
 
-from openclaw_gateway.agent.provider import (
+from openclaw_gateway.api import (
     Finished,
     Message,
     ProviderError,
@@ -38,7 +38,7 @@ from openclaw_gateway.agent.provider import (
 )
 
 if TYPE_CHECKING:
-    from openclaw_gateway.config import AgentConfig
+    from openclaw_gateway.api import AgentConfig
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_KEY = "sk-no-key-required"

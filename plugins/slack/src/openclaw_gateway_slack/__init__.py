@@ -15,14 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import ChannelSpec, ConfigSection, HttpRoute
+from openclaw_gateway.api import ChannelSpec, ConfigSection, HttpRoute, hookimpl
 
 from .config import SlackAccount, SlackConfig
 
 if TYPE_CHECKING:
-    from openclaw_gateway.channels.adapter import ChannelContext
-    from openclaw_gateway.server.http import HttpRequest, HttpResponse
+    from openclaw_gateway.api import ChannelContext, HttpRequest, HttpResponse
 
     from .adapter import SlackAdapter
 

@@ -27,18 +27,16 @@ import anyio
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from openclaw_gateway.channels.adapter import (
+from openclaw_gateway.api import (
+    Attachment,
     AttachmentError,
     AuthError,
     ChannelContext,
     ChannelError,
-    Markup,
-    PermanentSendError,
-)
-from openclaw_gateway.channels.model import (
-    Attachment,
     InboundMessage,
+    Markup,
     OutboundMessage,
+    PermanentSendError,
     SendResult,
 )
 

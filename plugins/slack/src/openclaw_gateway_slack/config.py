@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from openclaw_gateway.channels.config import ChannelConfig
+from openclaw_gateway.api import ChannelConfig
 
 Mode = Literal["socket", "events"]
 

@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 
-from openclaw_gateway.channels.adapter import (
+from openclaw_gateway.api import (
     ChannelError,
     PermanentSendError,
     TransientSendError,

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from openclaw_gateway.server.http import HttpRequest, HttpResponse
+from openclaw_gateway.api import HttpRequest, HttpResponse
 
 from .inbound import MalformedEvent
 

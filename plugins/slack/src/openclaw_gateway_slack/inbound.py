@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from openclaw_gateway.channels.model import Attachment, AttachmentKind, InboundMessage
+from openclaw_gateway.api import Attachment, AttachmentKind, InboundMessage
 
 PERSON_SUBTYPES = frozenset({None, "file_share", "thread_broadcast", "me_message"})
 GROUP_CHANNEL_TYPES = frozenset({"channel", "group", "mpim"})

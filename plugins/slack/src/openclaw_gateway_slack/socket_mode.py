@@ -35,7 +35,7 @@ import anyio
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
-from openclaw_gateway.channels.adapter import AuthError, TransientSendError
+from openclaw_gateway.api import AuthError, TransientSendError
 
 from .inbound import MalformedEvent
 

@@ -12,14 +12,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import ChannelSpec, ConfigSection, HttpRoute
+from openclaw_gateway.api import ChannelSpec, ConfigSection, HttpRoute, hookimpl
 
 from .config import TelegramAccount, TelegramConfig
 
 if TYPE_CHECKING:
-    from openclaw_gateway.channels.adapter import ChannelContext
-    from openclaw_gateway.server.http import HttpRequest, HttpResponse
+    from openclaw_gateway.api import ChannelContext, HttpRequest, HttpResponse
 
     from .adapter import TelegramAdapter
 

@@ -48,19 +48,17 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from openclaw_gateway.channels.adapter import (
+from openclaw_gateway.api import (
+    Attachment,
     AttachmentError,
+    AttachmentKind,
     AuthError,
     ChannelContext,
-    PermanentSendError,
-    TransientSendError,
-)
-from openclaw_gateway.channels.model import (
-    Attachment,
-    AttachmentKind,
     InboundMessage,
     OutboundMessage,
+    PermanentSendError,
     SendResult,
+    TransientSendError,
 )
 
 from .config import TelegramAccount

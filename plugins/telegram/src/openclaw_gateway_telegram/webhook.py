@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from openclaw_gateway.server.http import HttpRequest, HttpResponse
+from openclaw_gateway.api import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from .adapter import TelegramAdapter

@@ -22,15 +22,19 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from openclaw_gateway.hooks import hookimpl
-from openclaw_gateway.hooks.registry import ConfigSection, HttpRoute, ServiceSpec
-from openclaw_gateway.server.http import HttpRequest, HttpResponse
+from openclaw_gateway.api import (
+    ConfigSection,
+    HttpRequest,
+    HttpResponse,
+    HttpRoute,
+    ServiceSpec,
+    hookimpl,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from openclaw_gateway.hooks.supervisor import ServiceContext
-    from openclaw_gateway.server.gateway import Gateway
+    from openclaw_gateway.api import GatewayAPI, ServiceContext
 
 __version__ = "0.1.0"
 
@@ -75,11 +79,11 @@ def _static(name: str) -> bytes:
     return files(__package__).joinpath("static", name).read_bytes()
 
 
-def _config(gateway: Gateway | None) -> WebChatConfig:
+def _config(gateway: GatewayAPI | None) -> WebChatConfig:
     if gateway is None:
         return WebChatConfig()
     try:
-        return gateway.registry.plugin_config(SECTION, WebChatConfig)
+        return gateway.plugin_config(SECTION, WebChatConfig)
     except LookupError:
         return WebChatConfig()
 

@@ -1,0 +1,161 @@
+"""The public plugin API: everything a plugin may import, in one place.
+
+Plugins (first-party ones included) import only from here — or, the same names, from the
+top-level package (``from openclaw_gateway import hookimpl, MethodSpec``) — and from
+:mod:`openclaw_gateway.testing` in their tests. Everything else in the core is private and may
+change without notice; ``tests/test_public_api.py`` fails when a plugin reaches past this module.
+docs/plugins.md documents each name.
+
+What a plugin sees of the running gateway is :class:`GatewayAPI`: ``ctx.gateway`` in a service,
+``request.gateway`` in an HTTP route, ``ctx.gateway`` in a method handler (which also gets the
+calling connection as ``ctx.conn``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from pydantic import BaseModel
+
+# Agent providers: the streaming contract and its events.
+from .agent.provider import (
+    AgentProvider,
+    Finished,
+    ImageInput,
+    Message,
+    ProviderError,
+    ProviderEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallsReady,
+    ToolDefinition,
+    Usage,
+)
+
+# Messaging surfaces: the adapter contract, its context, config base and message models.
+from .channels.adapter import (
+    AttachmentError,
+    AuthError,
+    ChannelAdapter,
+    ChannelContext,
+    ChannelError,
+    Markup,
+    PermanentSendError,
+    TransientSendError,
+)
+from .channels.config import ChannelConfig
+from .channels.model import (
+    Attachment,
+    AttachmentKind,
+    InboundMessage,
+    OutboundMessage,
+    SendResult,
+)
+from .config import AgentConfig
+from .errors import ErrorCode, GatewayError, invalid_request
+
+# Defining a plugin: the hook marker and the specs its hooks register.
+from .hooks import hookimpl
+from .hooks.registry import (
+    AgentProviderSpec,
+    AgentToolSpec,
+    ChannelSpec,
+    ConfigSection,
+    EventSpec,
+    HttpRoute,
+    MethodContext,
+    MethodSpec,
+    NodeCommandSpec,
+    NodeHandlerSpec,
+    ServiceSpec,
+)
+from .hooks.supervisor import ServiceContext
+
+# HTTP routes and errors on the wire.
+from .server.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from .config import GatewayConfig
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class GatewayAPI(Protocol):
+    """The running gateway as plugins see it (the supported subset of the core's ``Gateway``)."""
+
+    @property
+    def config(self) -> GatewayConfig:
+        """The gateway's validated settings (read them; never change them)."""
+        ...
+
+    @property
+    def port(self) -> int:
+        """The WebSocket port it listens on (the real one when configured as 0)."""
+        ...
+
+    @property
+    def plugin_report(self) -> dict[str, Any]:
+        """What ``health``/``status`` say about plugins (``http`` holds the HTTP listener's port)."""
+        ...
+
+    def plugin_config(self, section: str, model: type[M]) -> M:
+        """A plugin's validated config section, typed; raises ``LookupError`` when absent."""
+        ...
+
+    def broadcast(self, event: str, payload: Any) -> int:
+        """Send a registered event to every socket allowed to see it; returns how many."""
+        ...
+
+    def spawn(self, fn: Callable[[], Awaitable[Any]]) -> None:
+        """Run ``fn()`` in the gateway's task group (cancelled at shutdown)."""
+        ...
+
+
+__all__ = [
+    "AgentConfig",
+    "AgentProvider",
+    "AgentProviderSpec",
+    "AgentToolSpec",
+    "Attachment",
+    "AttachmentError",
+    "AttachmentKind",
+    "AuthError",
+    "ChannelAdapter",
+    "ChannelConfig",
+    "ChannelContext",
+    "ChannelError",
+    "ChannelSpec",
+    "ConfigSection",
+    "ErrorCode",
+    "EventSpec",
+    "Finished",
+    "GatewayAPI",
+    "GatewayError",
+    "HttpRequest",
+    "HttpResponse",
+    "HttpRoute",
+    "ImageInput",
+    "InboundMessage",
+    "Markup",
+    "Message",
+    "MethodContext",
+    "MethodSpec",
+    "NodeCommandSpec",
+    "NodeHandlerSpec",
+    "OutboundMessage",
+    "PermanentSendError",
+    "ProviderError",
+    "ProviderEvent",
+    "SendResult",
+    "ServiceContext",
+    "ServiceSpec",
+    "TextDelta",
+    "ToolCall",
+    "ToolCallsReady",
+    "ToolDefinition",
+    "TransientSendError",
+    "Usage",
+    "hookimpl",
+    "invalid_request",
+]
