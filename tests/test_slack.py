@@ -632,8 +632,21 @@ def signed(body: bytes, *, secret: str = SIGNING_SECRET, age: int = 0) -> dict[s
     }
 
 
-def post(path: str, body: bytes, headers: dict[str, str]) -> HttpRequest:
-    return HttpRequest("POST", path, "", headers, body, "127.0.0.1")
+class OneAccountGateway:
+    """What the Events API route asks of the gateway (``GatewayAPI.channel_adapter``), answered
+    by the harness's adapter; the end-to-end test below goes through a real gateway."""
+
+    def __init__(self, adapter: Any) -> None:
+        self.adapter = adapter
+
+    def channel_adapter(self, channel: str, account: str) -> Any:
+        if (channel, account) == ("slack", self.adapter.ctx.account):
+            return self.adapter
+        return None
+
+
+def post(gateway: Any, path: str, body: bytes, headers: dict[str, str]) -> HttpRequest:
+    return HttpRequest("POST", path, "", headers, body, "127.0.0.1", gateway=gateway)
 
 
 async def test_events_api_mode(slack: FakeSlack) -> None:
@@ -645,31 +658,36 @@ async def test_events_api_mode(slack: FakeSlack) -> None:
         "signing_secret": SIGNING_SECRET,
     }
     h = harness(account, account_name="work")
+    gw = OneAccountGateway(h.adapter)
     async with running(h):
         await h.until(lambda: h.state == "connected")
         assert h.statuses[-1][1] == "@clawbot in Acme, Events API at /slack/events/work"
         challenge = json.dumps({"type": "url_verification", "challenge": "c-123"}).encode()
-        answer = await events_api.handle(post("/slack/events/work", challenge, signed(challenge)))
+        answer = await events_api.handle(
+            post(gw, "/slack/events/work", challenge, signed(challenge))
+        )
         assert answer.status == 200 and json.loads(answer.body) == {"challenge": "c-123"}
 
         payload = {"type": "event_callback", "event_id": "Ev1", "event": slack.dm("via http")}
         body = json.dumps(payload).encode()
         assert (
-            await events_api.handle(post("/slack/events/work", body, signed(body)))
+            await events_api.handle(post(gw, "/slack/events/work", body, signed(body)))
         ).status == 200
         assert (await h.received(1))[0].text == "via http"
 
-        bad = await events_api.handle(post("/slack/events/work", body, signed(body, secret="x")))
-        stale = await events_api.handle(post("/slack/events/work", body, signed(body, age=600)))
-        nobody = await events_api.handle(post("/slack/events", body, signed(body)))
+        bad = await events_api.handle(
+            post(gw, "/slack/events/work", body, signed(body, secret="x"))
+        )
+        stale = await events_api.handle(post(gw, "/slack/events/work", body, signed(body, age=600)))
+        nobody = await events_api.handle(post(gw, "/slack/events", body, signed(body)))
         assert (bad.status, stale.status, nobody.status) == (401, 401, 404)
         broken = b'{"type": "event_callback", "event": {"type": "message"}}'
         assert (
-            await events_api.handle(post("/slack/events/work", broken, signed(broken)))
+            await events_api.handle(post(gw, "/slack/events/work", broken, signed(broken)))
         ).status == 200
         assert len(h.inbox) == 1
     assert slack.connections == 0  # no socket in events mode
-    gone = await events_api.handle(post("/slack/events/work", body, signed(body)))
+    gone = await events_api.handle(post(gw, "/slack/events/work", body, signed(body)))
     assert gone.status == 404
 
 

@@ -572,7 +572,22 @@ async def test_send_photo_and_document_bytes_url_and_file_id(api):
 # --- webhook mode -------------------------------------------------------------------------------
 
 
-def webhook_request(body: bytes, secret: str, account: str = "default") -> HttpRequest:
+class OneAccountGateway:
+    """What the webhook route asks of the gateway (``GatewayAPI.channel_adapter``), answered by
+    the harness's one adapter; the end-to-end tests below go through a real gateway."""
+
+    def __init__(self, adapter: TelegramAdapter) -> None:
+        self.adapter = adapter
+
+    def channel_adapter(self, channel: str, account: str) -> TelegramAdapter | None:
+        if (channel, account) == ("telegram", self.adapter.ctx.account):
+            return self.adapter
+        return None
+
+
+def webhook_request(
+    body: bytes, secret: str, gateway: Any, account: str = "default"
+) -> HttpRequest:
     return HttpRequest(
         method="POST",
         path=f"{webhook.PREFIX}{account}",
@@ -580,6 +595,7 @@ def webhook_request(body: bytes, secret: str, account: str = "default") -> HttpR
         headers={webhook.SECRET_HEADER: secret, "content-type": "application/json"},
         body=body,
         client="127.0.0.1",
+        gateway=gateway,
     )
 
 
@@ -598,15 +614,19 @@ async def test_webhook_mode_registers_and_checks_the_secret(api):
         user = api.user(1001)
         update = {"update_id": 77, "message": api.message(api.private_chat(user), user, "hook")}
         body = json.dumps(update).encode()
-        denied = await webhook.handle(webhook_request(body, "wrong"))
+        gw = OneAccountGateway(h.adapter)
+        denied = await webhook.handle(webhook_request(body, "wrong", gw))
         assert denied.status == 401 and not h.inbound
-        ok = await webhook.handle(webhook_request(body, "s3cret-token_1"))
+        ok = await webhook.handle(webhook_request(body, "s3cret-token_1", gw))
         assert ok.status == 200
         [msg] = h.inbound
         assert msg.text == "hook"
-        junk = await webhook.handle(webhook_request(b"{not json", "s3cret-token_1"))
+        elsewhere = await webhook.handle(webhook_request(body, "s3cret-token_1", gw, "other"))
+        assert elsewhere.status == 401
+        junk = await webhook.handle(webhook_request(b"{not json", "s3cret-token_1", gw))
         assert junk.status == 200 and h.adapter.counters["dropped:malformed"] == 1
-    assert (await webhook.handle(webhook_request(body, "s3cret-token_1"))).status == 401
+    # stopped: its webhook is no longer served
+    assert (await webhook.handle(webhook_request(body, "s3cret-token_1", gw))).status == 401
 
 
 # --- through a real gateway ---------------------------------------------------------------------

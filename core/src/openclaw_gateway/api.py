@@ -103,6 +103,11 @@ class GatewayAPI(Protocol):
         """A plugin's validated config section, typed; raises ``LookupError`` when absent."""
         ...
 
+    def channel_adapter(self, channel: str, account: str) -> ChannelAdapter | None:
+        """The running adapter of ``channel``'s ``account`` on *this* gateway, or None: how a
+        plugin's HTTP route (a webhook) finds the account it serves, with no global registry."""
+        ...
+
     def broadcast(self, event: str, payload: Any) -> int:
         """Send a registered event to every socket allowed to see it; returns how many."""
         ...

@@ -21,12 +21,13 @@ module under the entry-point group ``openclaw_gateway`` (see docs/plugins.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import pluggy
 
 if TYPE_CHECKING:
+    from ..api import GatewayAPI
     from .registry import (
         AgentProviderSpec,
         AgentToolSpec,
@@ -126,4 +127,23 @@ def register_http_routes(register: Callable[[HttpRoute], None]) -> None:
 def register_services(register: Callable[[ServiceSpec], None]) -> None:
     """Long-running async services. Each runs in its own supervised task: when it raises it is
     restarted with exponential backoff, and its state and last error show in ``health``.
+    """
+
+
+# --- lifecycle: called on the running gateway ---------------------------------------------------
+
+
+@hookspec
+def startup(gateway: GatewayAPI) -> Awaitable[None] | None:
+    """The gateway is listening and every service has started: set up what the plugin needs for
+    its lifetime. May be ``async def``; each plugin's startup is awaited in turn, bounded by 30 s.
+    A startup that raises marks its plugin failed (visible in ``health``); the gateway carries on.
+    """
+
+
+@hookspec
+def shutdown(gateway: GatewayAPI) -> Awaitable[None] | None:
+    """The gateway is stopping (after replies in flight were drained, before sockets close):
+    release what ``startup`` took. May be ``async def``; bounded by 10 s per plugin; errors are
+    logged, never stop the shutdown. Called in the reverse order of ``startup``.
     """

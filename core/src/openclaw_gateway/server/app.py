@@ -28,6 +28,7 @@ from ..auth.ratelimit import AuthRateLimiter, client_key
 from ..channels.router import drain as drain_channels
 from ..config import GatewayConfig
 from ..errors import CloseCode
+from ..hooks.lifecycle import run_shutdown, run_startup
 from ..hooks.manager import LoadedPlugins, load_plugins
 from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
@@ -184,13 +185,16 @@ async def _serve(
         tg.start_soon(gateway.heartbeat.run, name="heartbeat")
         tg.start_soon(gateway.channels.run, name="channels")
         tg.start_soon(gateway.runs.media.prune, name="media prune")
+        await run_startup(plugins.pm, plugins.report, gateway)
+        _publish_plugins(gateway, plugins)
         try:
             yield gateway
         finally:
             with anyio.CancelScope(shield=True):
                 # Replies being generated are finished (or their senders told) first, while the
-                # surfaces are still connected.
+                # surfaces are still connected; then the plugins' own shutdown hooks.
                 await drain_channels(gateway, config.shutdown_grace_ms / 1000)
+                await run_shutdown(plugins.pm, gateway)
                 await shutdown(gateway, server)
             tg.cancel_scope.cancel()
     gateway.db.close()

@@ -25,6 +25,7 @@ from ..agent.media import policy as media_policy
 from ..agent.runs import RunManager
 from ..auth.authenticator import Authenticator, AuthOutcome, AuthSettings
 from ..auth.proxies import parse_networks
+from ..channels.adapter import ChannelAdapter
 from ..channels.manager import ChannelManager
 from ..channels.router import Deduper, Lanes, SenderLimiter
 from ..config import GatewayConfig
@@ -109,6 +110,13 @@ class Gateway:
     @property
     def uptime_ms(self) -> int:
         return int((time.monotonic() - self.started_at) * 1000)
+
+    def channel_adapter(self, channel: str, account: str) -> ChannelAdapter | None:
+        """The running adapter of one channel account, or None (see ``GatewayAPI``)."""
+        try:
+            return self.channels.adapter(channel, account)[1]
+        except LookupError:
+            return None
 
     def plugin_config(self, section: str, model: type[M]) -> M:
         """A plugin's validated config section, typed (see :class:`~openclaw_gateway.api.GatewayAPI`)."""

@@ -85,6 +85,8 @@ class SlackAdapter:
         )
         self.me: Identity | None = None
         self.socket: SocketMode | None = None
+        self.events_live = False
+        """True while serving the Events API: POSTs for this account are ours."""
         self._verifier = (
             SignatureVerifier(self.config.signing_secret.get_secret_value())
             if self.config.signing_secret is not None
@@ -164,9 +166,12 @@ class SlackAdapter:
         return url
 
     async def _serve_events(self) -> None:
-        with events_api.live(self):
+        self.events_live = True  # events_api.handle now hands this account's requests to us
+        try:
             self.ctx.set_status("connected", f"{self._who()}, Events API at {self.events_path}")
             await anyio.sleep_forever()
+        finally:
+            self.events_live = False
 
     @property
     def events_path(self) -> str:

@@ -7,17 +7,15 @@ anything unsigned or stale gets 401. The ``url_verification`` handshake Slack se
 the URL is answered with its challenge. Slack wants an answer within 3 seconds: the event is handed
 to the core (which records it and answers later) and we reply 200 at once.
 
-The route serves whichever adapters are running in events mode (:func:`live` registers one for the
-duration of its ``run``); the signature picks among them, so two gateways in one process (tests)
-never take each other's events.
+The route asks the gateway that received the request for that account's adapter
+(``GatewayAPI.channel_adapter``) and serves it while it runs in events mode: no process-global
+registry, so two gateways in one process never take each other's events.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
@@ -26,34 +24,25 @@ from openclaw_gateway.api import HttpRequest, HttpResponse
 
 from .inbound import MalformedEvent
 
-if TYPE_CHECKING:
-    from .adapter import SlackAdapter
-
 PATH = "/slack/events"
 MAX_BODY = 1024 * 1024
 
 log = logging.getLogger("openclaw_gateway_slack.events")
-
-_live: set[SlackAdapter] = set()
 
 
 def path_for(account: str) -> str:
     return PATH if account == "default" else f"{PATH}/{account}"
 
 
-@contextmanager
-def live(adapter: SlackAdapter) -> Iterator[None]:
-    """Route this account's Events API requests to ``adapter`` while the block runs."""
-    _live.add(adapter)
-    try:
-        yield
-    finally:
-        _live.discard(adapter)
-
-
 async def handle(request: HttpRequest) -> HttpResponse:
+    from .adapter import SlackAdapter
+
     account = request.path.removeprefix(PATH).strip("/") or "default"
-    candidates = [a for a in _live if a.ctx.account == account]
+    gateway = request.gateway
+    found = gateway.channel_adapter("slack", account) if gateway is not None else None
+    candidates: list[SlackAdapter] = (
+        [found] if isinstance(found, SlackAdapter) and found.events_live else []
+    )
     if not candidates:
         return HttpResponse.text(f"no Slack account {account!r} is running in events mode\n", 404)
     timestamp = request.headers.get("x-slack-request-timestamp", "")

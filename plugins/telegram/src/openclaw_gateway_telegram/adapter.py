@@ -273,6 +273,8 @@ class TelegramAdapter:
         self.me: User | None = None
         self.offset: int | None = None
         self._confirmed: int | None = None  # the offset Telegram last heard from us
+        self.webhook_live = False
+        """True while in webhook mode with the webhook set: POSTs for this account are ours."""
         self.counters: Counter[str] = Counter()
         """``received``, ``receive-errors`` and ``dropped:<reason>`` (malformed, service-message,
         other-bot, unsupported, self, no-sender); also reported through ``ctx.count``."""
@@ -418,7 +420,6 @@ class TelegramAdapter:
         await self._sleep(delay)
 
     async def _run_webhook(self) -> None:
-        from . import webhook
 
         assert self.config.webhook_url is not None and self.config.webhook_secret is not None
         failures = 0
@@ -435,8 +436,11 @@ class TelegramAdapter:
             else:
                 break
         self._status("connected", f"@{self.me.username} (webhook)" if self.me else "webhook")
-        with webhook.registered(self):
+        self.webhook_live = True  # webhook.handle now hands this account's updates to us
+        try:
             await anyio.sleep_forever()
+        finally:
+            self.webhook_live = False
 
     async def handle_raw_update(self, raw: Any) -> None:
         """Parse one update (raw Bot API JSON) and deliver it; bad ones are counted, not raised."""

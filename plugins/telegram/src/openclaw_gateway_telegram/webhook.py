@@ -10,8 +10,6 @@ gateway that is restarting (it re-sends until it gets a 2xx).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import orjson
@@ -24,32 +22,27 @@ if TYPE_CHECKING:
 PREFIX = "/telegram/webhook/"
 SECRET_HEADER = "x-telegram-bot-api-secret-token"  # noqa: S105 (a header name)
 
-_live: dict[str, list[TelegramAdapter]] = {}
-"""Adapters in webhook mode, by account name (several gateways may share a process in tests)."""
 
+def _match(request: HttpRequest, account: str, secret: str) -> TelegramAdapter | None:
+    """The adapter of ``account`` on the gateway that got the request, if it is in webhook mode
+    and ``secret`` is its webhook secret (compared in constant time)."""
+    from .adapter import TelegramAdapter
 
-@contextmanager
-def registered(adapter: TelegramAdapter) -> Iterator[None]:
-    _live.setdefault(adapter.ctx.account, []).append(adapter)
-    try:
-        yield
-    finally:
-        _live[adapter.ctx.account].remove(adapter)
-
-
-def _match(account: str, secret: str) -> TelegramAdapter | None:
-    for adapter in _live.get(account, []):
-        expected = adapter.config.webhook_secret
-        if expected is not None and hmac.compare_digest(
-            expected.get_secret_value().encode(), secret.encode()
-        ):
-            return adapter
-    return None
+    gateway = request.gateway
+    adapter = gateway.channel_adapter("telegram", account) if gateway is not None else None
+    if not isinstance(adapter, TelegramAdapter) or not adapter.webhook_live:
+        return None
+    expected = adapter.config.webhook_secret
+    if expected is None or not hmac.compare_digest(
+        expected.get_secret_value().encode(), secret.encode()
+    ):
+        return None
+    return adapter
 
 
 async def handle(request: HttpRequest) -> HttpResponse:
     account = request.path.removeprefix(PREFIX)
-    adapter = _match(account, request.headers.get(SECRET_HEADER, ""))
+    adapter = _match(request, account, request.headers.get(SECRET_HEADER, ""))
     if adapter is None:
         return HttpResponse.json({"ok": False, "error": "unknown account or bad secret token"}, 401)
     try:
