@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
+from ..clock import now_ms
 from ..keyed_locks import KeyedLocks
 from ..state import sessions as store
 from .media import MediaStore, StoredMedia, Unavailable, describe_unavailable
@@ -47,10 +47,6 @@ MAX_HISTORY_IMAGES = 4
 """Images older than the last few are not re-sent to the model on every turn (cost, context)."""
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 @dataclass
 class Run:
     run_id: str
@@ -59,7 +55,7 @@ class Run:
     session_id: str = ""
     agent_id: str = DEFAULT_AGENT
     status: str = "queued"  # queued | running | ok | error | aborted
-    accepted_at_ms: int = field(default_factory=_now_ms)
+    accepted_at_ms: int = field(default_factory=now_ms)
     started_at_ms: int | None = None
     ended_at_ms: int | None = None
     text: str = ""
@@ -144,7 +140,7 @@ class RunManager:
             max_age_s=media_cfg.max_age_days * 86400,
         )
         # Runs left 'running' by a crash or restart end as errors (once, at start, before serving).
-        interrupted = store.fail_interrupted_runs(gateway.db.conn, _now_ms())
+        interrupted = store.fail_interrupted_runs(gateway.db.conn, now_ms())
         if interrupted:
             log.warning("%d agent run(s) were interrupted by the last shutdown", interrupted)
 
@@ -199,7 +195,7 @@ class RunManager:
         on its session, and return at once."""
         gw = self.gateway
         db = gw.db
-        now = _now_ms()
+        now = now_ms()
         explicit_id = run_id if ":explicit:" in session_key else None
         session, turn = await db.run(
             functools.partial(
@@ -277,7 +273,7 @@ class RunManager:
                 "stream": stream,
                 "data": data,
                 "seq": run.seq,
-                "ts": _now_ms(),
+                "ts": now_ms(),
             },
         )
 
@@ -296,7 +292,7 @@ class RunManager:
         return {
             "role": "assistant",
             "content": [{"type": "text", "text": run.text}],
-            "timestamp": _now_ms(),
+            "timestamp": now_ms(),
         }
 
     async def _execute(self, run: Run) -> None:
@@ -314,7 +310,7 @@ class RunManager:
         gw = self.gateway
         cfg = gw.config.agent
         run.status = "running"
-        run.started_at_ms = _now_ms()
+        run.started_at_ms = now_ms()
         self._emit(run, "lifecycle", {"phase": "start", "startedAt": run.started_at_ms})
         item_id = f"{run.run_id}:{uuid.uuid4().hex[:8]}"
         try:
@@ -437,7 +433,7 @@ class RunManager:
     ) -> None:
         db = self.gateway.db
         messages.append(Message("assistant", "", tool_calls=calls))
-        now = _now_ms()
+        now = now_ms()
         await db.run(
             store.append_message,
             db.conn,
@@ -479,7 +475,7 @@ class RunManager:
                 },
             )
             messages.append(Message("tool", text, tool_call_id=call.id, name=call.name))
-            now = _now_ms()
+            now = now_ms()
             await db.run(
                 store.append_message,
                 db.conn,
@@ -503,7 +499,7 @@ class RunManager:
         Whatever happens here — the database refusing the write included — the run ends with a
         final status and ``done`` is set, so ``agent.wait`` and the channel router never hang.
         """
-        run.ended_at_ms = _now_ms()
+        run.ended_at_ms = now_ms()
         if run.status in ("queued", "running"):
             run.status = "aborted" if run.abort_requested else "error"
             run.error = run.error or "the run was interrupted"
@@ -528,7 +524,7 @@ class RunManager:
                 run.session_key,
                 run.run_id,
                 self._assistant_message(run),
-                run.ended_at_ms or _now_ms(),
+                run.ended_at_ms or now_ms(),
                 run.turn,
             )
         await db.run(
@@ -539,7 +535,7 @@ class RunManager:
             run.summary,
             run.error,
             run.text,
-            run.ended_at_ms or _now_ms(),
+            run.ended_at_ms or now_ms(),
         )
 
     def _announce_end(self, run: Run) -> None:

@@ -8,12 +8,12 @@ looked at. Every refusal is a :class:`HandshakeRejected` carrying the reference'
 from __future__ import annotations
 
 import ipaddress
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..clock import now_ms
 from ..errors import ErrorCode, HandshakeRejected
 from ..protocol.frames import ConnectParams
 from ..protocol.handshake import check_role, negotiate_protocol
@@ -176,7 +176,7 @@ class Authenticator:
 
         try:
             raw_key = verify_device_proof(
-                params, device, challenge_nonce=info.challenge_nonce, now_ms=_now_ms()
+                params, device, challenge_nonce=info.challenge_nonce, now_ms=now_ms()
             )
         except HandshakeRejected as exc:
             details = exc.details or {}
@@ -258,7 +258,7 @@ class Authenticator:
             raise exc
         allowed = set(record.scopes)
         scopes = [s for s in params.scopes if s in allowed]
-        await self.db.run(device_store.touch_device, self.db.conn, device_id, _now_ms(), "connect")
+        await self.db.run(device_store.touch_device, self.db.conn, device_id, now_ms(), "connect")
         return AuthOutcome(
             method="device-token", role=role, scopes=scopes, protocol=protocol, device_id=device_id
         )
@@ -274,7 +274,7 @@ class Authenticator:
         shared_method: str,
     ) -> AuthOutcome:
         """A signed device with the shared secret: pair it (silently on loopback) and issue a token."""
-        now = _now_ms()
+        now = now_ms()
         db = self.db
         record = await db.run(device_store.get_device, db.conn, device_id)
         covered = (
@@ -332,7 +332,3 @@ class Authenticator:
             device_token=token,
             issued_at_ms=now,
         )
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)

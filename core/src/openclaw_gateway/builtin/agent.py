@@ -8,7 +8,6 @@ Both are deduplicated by ``idempotencyKey`` (= the ``runId``), also across resta
 from __future__ import annotations
 
 import binascii
-import time
 from base64 import b64decode
 from collections.abc import Callable
 from typing import Annotated, Any, Self
@@ -110,10 +109,6 @@ class SessionParams(BaseModel):
 
 class Empty(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _failed(run: Run) -> GatewayError:

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..auth.scopes import ADMIN, PAIRING
 from ..channels.adapter import PermanentSendError
 from ..channels.router import send_text
+from ..clock import now_ms
 from ..errors import invalid_request
 from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec
@@ -60,10 +60,6 @@ class RefApproveParams(RefDismissParams):
     bootstrapCommandOwner: bool | None = None
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 def _iso(ms: int) -> str:
     return (
         datetime.fromtimestamp(ms / 1000, UTC)
@@ -76,7 +72,7 @@ async def _approve(
     gw: Gateway, channel: str, code: str, *, notify: bool
 ) -> tuple[store.PairingCode, str] | None:
     """Allow the code's sender; tell them when ``notify``. ``(code, notification)`` or None."""
-    found = await gw.db.run(store.approve_code, gw.db.conn, channel, code, _now_ms())
+    found = await gw.db.run(store.approve_code, gw.db.conn, channel, code, now_ms())
     if found is None:
         return None
     notification = "not-requested"
@@ -99,7 +95,7 @@ async def _approve(
 
 async def pairing_list(ctx: MethodContext, params: PairingListParams) -> Any:
     db = ctx.gateway.db
-    pending = await db.run(store.pending, db.conn, _now_ms(), params.channel)
+    pending = await db.run(store.pending, db.conn, now_ms(), params.channel)
     allowed = await db.run(store.allowed, db.conn, params.channel)
     return {
         "pending": [
@@ -188,7 +184,7 @@ async def ref_pairing_list(ctx: MethodContext, params: RefListParams) -> Any:
     gw = ctx.gateway
     accounts = _pairing_accounts(gw, params.channel, params.accountId)
     wanted = {(a["channel"], a["accountId"]): a for a in accounts}
-    pending = await gw.db.run(store.pending, gw.db.conn, _now_ms(), params.channel)
+    pending = await gw.db.run(store.pending, gw.db.conn, now_ms(), params.channel)
     requests = []
     for p in pending:
         account = wanted.get((p.channel, p.account))
@@ -221,7 +217,7 @@ async def ref_pairing_list(ctx: MethodContext, params: RefListParams) -> Any:
 async def _pending_in_account(gw: Gateway, params: RefDismissParams) -> store.PairingCode:
     _account_or_refuse(gw, params.channel, params.accountId)
     found = await gw.db.run(
-        store.find_code, gw.db.conn, params.channel.lower(), params.requestId, _now_ms()
+        store.find_code, gw.db.conn, params.channel.lower(), params.requestId, now_ms()
     )
     if found is None or found.account.lower() != params.accountId.lower():
         raise invalid_request(GONE)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from ..auth.scopes import ADMIN, READ, WRITE
 from ..channels.adapter import PermanentSendError
 from ..channels.model import Attachment
 from ..channels.router import send_text
+from ..clock import now_ms
 from ..errors import ErrorCode, GatewayError, invalid_request
 from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec
@@ -47,10 +47,6 @@ class LogoutParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
     channel: str = Field(min_length=1)
     accountId: str = "default"
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _refused(message: str) -> GatewayError:
@@ -195,7 +191,7 @@ async def channels_status(ctx: MethodContext, params: StatusParams) -> Any:
             for (channel, account), state in manager.accounts.items():
                 if state.adapter is not None:
                     tg.start_soon(probe, channel, account, state.adapter)
-    return {"ts": _now_ms(), "channels": snapshot, "channelOrder": sorted(snapshot)}
+    return {"ts": now_ms(), "channels": snapshot, "channelOrder": sorted(snapshot)}
 
 
 async def channels_logout(ctx: MethodContext, params: LogoutParams) -> Any:

@@ -6,7 +6,6 @@ belongs to, or in a ``device.token.rotate`` answer to that same device.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth import credentials
 from ..auth.scopes import ADMIN, PAIRING, ROLE_OPERATOR
+from ..clock import now_ms
 from ..errors import invalid_request
 from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec
@@ -46,10 +46,6 @@ class PairResolvedPayload(BaseModel):
     deviceId: str
     decision: str
     ts: int
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def device_to_wire(
@@ -111,7 +107,7 @@ async def pair_approve(ctx: MethodContext, params: RequestIdParams) -> Any:
     request = await db.run(store.get_pairing_request, db.conn, params.requestId)
     if request is None:
         raise invalid_request("unknown requestId")
-    now = _now_ms()
+    now = now_ms()
     record = await db.run(
         store.approve_device,
         db.conn,
@@ -145,7 +141,7 @@ async def pair_reject(ctx: MethodContext, params: RequestIdParams) -> Any:
         store.delete_pairing_request, db.conn, request.request_id
     ):
         raise invalid_request("unknown requestId")
-    now = _now_ms()
+    now = now_ms()
     payload = {
         "requestId": request.request_id,
         "deviceId": request.device_id,
@@ -191,7 +187,7 @@ async def token_rotate(ctx: MethodContext, params: RotateParams) -> Any:
         raise invalid_request("device token rotation denied")
     _check_token_management(ctx, params.deviceId, params.role, scopes)
     token = credentials.generate_token()
-    now = _now_ms()
+    now = now_ms()
     await db.run(
         store.set_token,
         db.conn,
@@ -225,7 +221,7 @@ async def token_revoke(ctx: MethodContext, params: RevokeParams) -> Any:
     if not await db.run(store.revoke_token, db.conn, params.deviceId, params.role):
         raise invalid_request("device token revocation denied")
     gw.close_device_sockets(params.deviceId, keep=ctx.conn)
-    return {"deviceId": params.deviceId, "role": params.role, "revokedAtMs": _now_ms()}
+    return {"deviceId": params.deviceId, "role": params.role, "revokedAtMs": now_ms()}
 
 
 @hookimpl

@@ -7,13 +7,13 @@ Also the gateway side of the reference node host's ``system.*`` commands, so the
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth.scopes import PAIRING, READ, ROLE_NODE
+from ..clock import now_ms
 from ..errors import invalid_request, missing_scope
 from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec, NodeCommandSpec
@@ -75,10 +75,6 @@ class InventoryParams(Params):
     workerHost: dict[str, Any] | None = None
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 def node_view(record: store.NodeRecord | None, live: LiveNode | None) -> dict[str, Any]:
     """One node as ``node.list`` / ``node.describe`` show it: the durable record and the live socket."""
     client = live.params.client if live is not None else None
@@ -127,7 +123,7 @@ async def node_list(ctx: MethodContext, params: Params) -> Any:
     records = {r.node_id: r for r in await gw.db.run(store.list_nodes, gw.db.conn)}
     ids = list(records) + [n for n in gw.nodes.live if n not in records]
     return {
-        "ts": _now_ms(),
+        "ts": now_ms(),
         "nodes": [node_view(records.get(i), gw.nodes.live.get(i)) for i in ids],
     }
 
@@ -138,7 +134,7 @@ async def node_describe(ctx: MethodContext, params: NodeIdParams) -> Any:
     live = gw.nodes.live.get(params.nodeId)
     if record is None and live is None:
         raise invalid_request("unknown nodeId")
-    return {"ts": _now_ms(), **node_view(record, live)}
+    return {"ts": now_ms(), **node_view(record, live)}
 
 
 async def node_rename(ctx: MethodContext, params: RenameParams) -> Any:
@@ -166,7 +162,7 @@ async def pair_approve(ctx: MethodContext, params: RequestIdParams) -> Any:
     for scope in request.required_scopes:
         if scope not in ctx.conn.scopes:
             raise missing_scope(scope)
-    now = _now_ms()
+    now = now_ms()
     live = gw.nodes.live.get(request.node_id)
     previously = (
         set(live.approved_commands) if live is not None and live.approved_commands else None
@@ -203,7 +199,7 @@ async def pair_reject(ctx: MethodContext, params: RequestIdParams) -> Any:
         "requestId": request.request_id,
         "nodeId": request.node_id,
         "decision": "rejected",
-        "ts": _now_ms(),
+        "ts": now_ms(),
     }
     gw.broadcast("node.pair.resolved", resolved)
     live = gw.nodes.live.get(request.node_id)

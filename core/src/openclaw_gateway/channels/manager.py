@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from anyio.abc import TaskGroup
 
+from ..clock import now_ms
 from .adapter import AuthError, ChannelAdapter, ChannelContext
 from .config import ChannelConfig
 
@@ -28,17 +29,13 @@ log = logging.getLogger("openclaw_gateway.channels")
 START_CONCURRENCY = 4
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 @dataclass
 class AccountState:
     channel: str
     account: str
     state: str = "starting"
     detail: str | None = None
-    since_ms: int = field(default_factory=_now_ms)
+    since_ms: int = field(default_factory=now_ms)
     restarts: int = 0
     last_error: str | None = None
     counters: Counter[str] = field(default_factory=Counter)
@@ -47,7 +44,7 @@ class AccountState:
 
     def set(self, state: str, detail: str | None = None) -> None:
         if (state, detail) != (self.state, self.detail):
-            self.state, self.detail, self.since_ms = state, detail, _now_ms()
+            self.state, self.detail, self.since_ms = state, detail, now_ms()
 
     def count(self, reason: str) -> None:
         self.counters[reason] += 1

@@ -27,6 +27,7 @@ import anyio
 from ..agent import media
 from ..agent.media import StoredMedia, Unavailable
 from ..agent.sessions import peer_session_key
+from ..clock import now_ms
 from ..state import channels as store
 from ..state import sessions as session_store
 from .adapter import AttachmentError, ChannelAdapter, PermanentSendError, TransientSendError
@@ -44,10 +45,6 @@ TYPING_EVERY = 4.0
 DEDUPE_SIZE = 10_000
 FETCH_TIMEOUT = 60.0
 LIMITER_SIZE = 10_000
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class Deduper:
@@ -263,7 +260,7 @@ async def _gate(
         sender_id=msg.sender_id,
         sender_name=msg.sender_name,
         chat_id=msg.chat_id,
-        now_ms=_now_ms(),
+        now_ms=now_ms(),
     )
     if code is None:
         return "pairing-limit"

@@ -26,6 +26,7 @@ from ..auth.authenticator import AuthSettings
 from ..auth.origins import normalize_origin, origin_allowed, own_origins
 from ..auth.ratelimit import AuthRateLimiter, client_key
 from ..channels.router import drain as drain_channels
+from ..clock import now_ms
 from ..config import GatewayConfig
 from ..errors import CloseCode
 from ..hooks.lifecycle import run_shutdown, run_startup
@@ -329,7 +330,7 @@ async def _tick_loop(gateway: Gateway) -> None:
     interval = gateway.config.tick_interval_ms / 1000
     while True:
         await anyio.sleep(interval)
-        gateway.broadcast("tick", {"ts": _now_ms()})
+        gateway.broadcast("tick", {"ts": now_ms()})
 
 
 async def _health_loop(gateway: Gateway) -> None:
@@ -408,9 +409,3 @@ def reload_shared_secret(gateway: Gateway) -> bool:
             closed += 1
     log.warning("the shared secret changed: closed %d socket(s) that used the old one", closed)
     return True
-
-
-def _now_ms() -> int:
-    import time
-
-    return int(time.time() * 1000)

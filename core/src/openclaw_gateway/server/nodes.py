@@ -17,6 +17,7 @@ import anyio
 import orjson
 
 from ..auth.scopes import ADMIN, PAIRING, WRITE
+from ..clock import now_ms
 from ..errors import ErrorCode, GatewayError, invalid_request
 from ..protocol.frames import ConnectParams
 from ..state import nodes as node_store
@@ -63,10 +64,6 @@ class _Invoke:
     done: anyio.Event = field(default_factory=anyio.Event)
     result: dict[str, Any] | None = None
     error: GatewayError | None = None
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class NodeManager:
@@ -120,7 +117,7 @@ class NodeManager:
         """A node finished its handshake: compare its declared surface with the approved one."""
         node_id = conn.device_id
         assert node_id is not None
-        now = _now_ms()
+        now = now_ms()
         offered = self.offerable(params.commands, params.maxProtocol)
         previous = self.live.get(node_id)
         node = LiveNode(conn, node_id, params, offered, now)

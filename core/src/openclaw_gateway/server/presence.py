@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import platform
 import socket
-import time
 import uuid
 from collections import OrderedDict, deque
 from typing import Any
 
 from .. import __version__
+from ..clock import now_ms
 
 
 class PresenceBoard:
@@ -34,7 +34,7 @@ class PresenceBoard:
             "reason": "self",
             "instanceId": self._self_key.split(":", 1)[1],
             "text": f"Gateway: {host} · app {__version__} · mode gateway · reason self",
-            "ts": _now_ms(),
+            "ts": now_ms(),
             "pid": os.getpid(),
         }
 
@@ -49,7 +49,7 @@ class PresenceBoard:
 
     def add_text(self, text: str) -> None:
         self.system_events.append(text)
-        self.upsert("event:" + str(uuid.uuid4()), {"text": text, "ts": _now_ms()})
+        self.upsert("event:" + str(uuid.uuid4()), {"text": text, "ts": now_ms()})
 
     def _trim(self) -> None:
         while len(self._entries) > self.max_entries:
@@ -57,7 +57,3 @@ class PresenceBoard:
                 if key != self._self_key:
                     del self._entries[key]
                     break
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
