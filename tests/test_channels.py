@@ -501,3 +501,31 @@ async def test_reference_channels_pairing_methods(gateway_factory):
         assert status["ok"]
     finally:
         await cm.__aexit__(None, None, None)
+
+
+async def test_an_approved_sender_can_be_revoked(gateway_factory):
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    cm, gw = await started(gateway_factory, plugin)
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        await hub.inbound("hi", sender="eve")
+        code = re.search(r"pairing code: ([A-Z0-9]{8})", (await hub.wait_sent(1))[0].text)
+        assert code is not None
+        approved = await admin.request("pairing.approve", {"channel": "fakechat", "code": code[1]})
+        assert approved["ok"]
+        await hub.inbound("now?", sender="eve")
+        sent = await hub.wait_sent(3)  # the approval notice, then the answer
+        assert "approved" in sent[1].text and "You said" in sent[2].text
+        health = await admin.request("health", {"probe": True})
+        assert health["payload"]["sessions"]["count"] == 1  # counted, not a hard-coded 0
+
+        revoked = await admin.request("pairing.revoke", {"channel": "fakechat", "senderId": "eve"})
+        assert revoked["ok"] and revoked["payload"]["senderId"] == "eve"
+        await hub.inbound("still there?", sender="eve")
+        again = await hub.wait_sent(4)
+        assert "pairing code" in again[3].text  # back to asking for approval
+        twice = await admin.request("pairing.revoke", {"channel": "fakechat", "senderId": "eve"})
+        assert twice["error"]["message"] == "eve is not an approved sender on fakechat"
+    finally:
+        await cm.__aexit__(None, None, None)

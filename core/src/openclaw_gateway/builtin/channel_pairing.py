@@ -42,6 +42,12 @@ class PairingCodeParams(BaseModel):
     code: str = Field(min_length=1, max_length=32)
 
 
+class PairingRevokeParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    channel: str = Field(min_length=1)
+    senderId: str = Field(min_length=1, max_length=256)
+
+
 class RefListParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channel: str | None = Field(None, min_length=1)
@@ -142,6 +148,21 @@ async def pairing_reject(ctx: MethodContext, params: PairingCodeParams) -> Any:
     if not await gw.db.run(store.reject_code, gw.db.conn, params.channel, params.code):
         raise invalid_request("unknown or expired pairing code", channel=params.channel)
     return {"ok": True, "channel": params.channel}
+
+
+async def pairing_revoke(ctx: MethodContext, params: PairingRevokeParams) -> Any:
+    """Take an approved sender's access back: their next message gets a pairing code again."""
+    gw = ctx.gateway
+    if not await gw.db.run(store.revoke_sender, gw.db.conn, params.channel, params.senderId):
+        raise invalid_request(
+            f"{params.senderId} is not an approved sender on {params.channel}",
+            channel=params.channel,
+        )
+    gw.broadcast(
+        "channels.pairing.resolved",
+        {"channel": params.channel, "senderId": params.senderId, "decision": "revoked"},
+    )
+    return {"ok": True, "channel": params.channel, "senderId": params.senderId}
 
 
 # --- the reference's -------------------------------------------------------------------------
@@ -259,6 +280,7 @@ def register_methods(register: Callable[[MethodSpec], None]) -> None:
         ("pairing.list", pairing_list, PairingListParams),
         ("pairing.approve", pairing_approve, PairingCodeParams),
         ("pairing.reject", pairing_reject, PairingCodeParams),
+        ("pairing.revoke", pairing_revoke, PairingRevokeParams),
         ("channels.pairing.list", ref_pairing_list, RefListParams),
         ("channels.pairing.dismiss", ref_pairing_dismiss, RefDismissParams),
     ):

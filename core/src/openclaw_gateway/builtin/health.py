@@ -44,7 +44,7 @@ def _rss_bytes() -> int | None:
 
 def build_health_snapshot(gateway: Gateway) -> dict[str, Any]:
     started = time.perf_counter()
-    sessions = {"path": str(gateway.config.db_path), "count": 0, "recent": []}
+    sessions = {"path": str(gateway.config.db_path), "count": gateway.sessions_count, "recent": []}
     channels = gateway.channels.snapshot()
     snapshot: dict[str, Any] = {
         "ok": True,
@@ -96,6 +96,7 @@ def public_health(snapshot: dict[str, Any]) -> dict[str, Any]:
 async def health(ctx: MethodContext, params: HealthParams) -> Any:
     gw = ctx.gateway
     if params.probe:
+        await gw.count_sessions()
         gw.refresh_health()
     return Fragment(gw.health_for(ctx.conn))
 
@@ -117,7 +118,7 @@ async def status(ctx: MethodContext, params: StatusParams) -> Any:
             "byStatus": {},
             "byRuntime": {},
         },
-        "sessions": {"count": 0, "recent": []},
+        "sessions": {"count": await gw.count_sessions(), "recent": []},
         "connections": {
             "total": len(gw.connections),
             "byRole": _count_roles(gw),

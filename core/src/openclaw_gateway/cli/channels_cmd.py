@@ -1,4 +1,4 @@
-"""``openclaw-gateway channels status`` and ``openclaw-gateway pairing list|approve|reject``."""
+"""``openclaw-gateway channels status`` and ``openclaw-gateway pairing list|approve|reject|revoke``."""
 
 from __future__ import annotations
 
@@ -102,3 +102,17 @@ def pairing_reject(
     """Discard a pending pairing code."""
     remote.call("pairing.reject", {"channel": channel, "code": code})
     click.echo(f"rejected {code} on {channel}")
+
+
+@pairing.command("revoke")
+@click.argument("channel")
+@click.argument("sender_id")
+@connection_options
+def pairing_revoke(
+    channel: str,
+    sender_id: str,
+    remote: Remote,
+) -> None:
+    """Take an approved sender's access back (their next message gets a pairing code)."""
+    remote.call("pairing.revoke", {"channel": channel, "senderId": sender_id})
+    click.echo(f"revoked {sender_id} on {channel}")

@@ -293,14 +293,3 @@ class Registry:
         if existing is not None:
             owner = f"plugin {existing.plugin!r}" if existing.plugin else "the core"
             raise RegistrationError(f"{k.noun} {name!r} is already registered by {owner}")
-
-    # Shorthands kept for readability at call sites.
-
-    def add_method(self, spec: MethodSpec) -> None:
-        self.add("methods", spec)
-
-    def add_event(self, spec: EventSpec) -> None:
-        self.add("events", spec)
-
-    def add_node_command(self, spec: NodeCommandSpec) -> None:
-        self.add("node_commands", spec)

@@ -69,16 +69,6 @@ class RequestFrame(Closed):
     traceparent: Annotated[str, StringConstraints(max_length=128)] | None = None
 
 
-class ErrorShape(BaseModel):
-    """The ``error`` object of a failed response."""
-
-    code: str
-    message: str
-    details: Any = None
-    retryable: bool | None = None
-    retryAfterMs: int | None = None
-
-
 class ClientInfo(Closed):
     """Who is connecting: ``connect.params.client``."""
 

@@ -187,6 +187,7 @@ async def _serve(
         tg.start_soon(gateway.channels.run, name="channels")
         tg.start_soon(gateway.runs.media.prune, name="media prune")
         await run_startup(plugins.pm, plugins.report, gateway)
+        await gateway.count_sessions()
         _publish_plugins(gateway, plugins)
         try:
             yield gateway
@@ -337,6 +338,7 @@ async def _health_loop(gateway: Gateway) -> None:
     interval = gateway.config.health_refresh_ms / 1000
     while True:
         await anyio.sleep(interval)
+        await gateway.count_sessions()
         gateway.refresh_health()
 
 

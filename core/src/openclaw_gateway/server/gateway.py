@@ -90,6 +90,8 @@ class Gateway:
         self._features = Fragment(
             dumps({"methods": sorted(registry.methods), "events": sorted(registry.events)})
         )
+        self.sessions_count = 0
+        """Stored sessions, as last counted (``count_sessions``; the health loop refreshes it)."""
         self.health_bytes = b""
         self.public_health_bytes = b""
         self._encode_health()
@@ -124,6 +126,13 @@ class Gateway:
 
     def state_version(self) -> dict[str, int]:
         return {"presence": self.presence.version, "health": self.health_version}
+
+    async def count_sessions(self) -> int:
+        """Re-count the stored sessions for ``health``/``status`` (off the event loop)."""
+        from ..state import sessions as session_store
+
+        self.sessions_count = await self.db.run(session_store.count_sessions, self.db.conn)
+        return self.sessions_count
 
     def _encode_health(self) -> None:
         from ..builtin.health import build_health_snapshot, public_health
