@@ -885,3 +885,32 @@ async def test_an_undeliverable_reply_is_logged_once_as_a_delivery_failure(
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1 and "undeliverable" in errors[0].getMessage()
     assert errors[0].exc_info is None
+
+
+def test_the_plugin_adds_a_check_command_to_the_cli(api, tmp_path):
+    """``register_commands``: ``openclaw-gateway telegram check`` asks Telegram who the token is."""
+    home = tmp_path / "home"
+    state = home / ".openclaw-gateway"
+    state.mkdir(parents=True)
+    (state / "config.toml").write_text(
+        "[plugins.telegram.accounts.default]\n"
+        f'token = "{TOKEN}"\nbase_url = "{api.base_url}"\n'
+    )
+    env = {**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"}
+    cli = [sys.executable, "-m", "openclaw_gateway.cli.main"]
+    listed = subprocess.run([*cli, "--help"], capture_output=True, text=True, env=env, timeout=60)
+    assert "telegram" in listed.stdout
+    ok = subprocess.run(
+        [*cli, "telegram", "check"], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == f"default: @claw_bot (id {BOT_ID})"
+    api.revoke()
+    refused = subprocess.run(
+        [*cli, "telegram", "check", "--account", "default"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert refused.returncode == 4 and "default:" in refused.stderr

@@ -14,11 +14,10 @@ calling connection as ``ctx.conn``).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-# Agent providers: the streaming contract and its events.
 from .agent.provider import (
     AgentProvider,
     Finished,
@@ -32,8 +31,6 @@ from .agent.provider import (
     ToolDefinition,
     Usage,
 )
-
-# Messaging surfaces: the adapter contract, its context, config base and message models.
 from .channels.adapter import (
     AttachmentError,
     AuthError,
@@ -52,10 +49,8 @@ from .channels.model import (
     OutboundMessage,
     SendResult,
 )
-from .config import AgentConfig
-from .errors import ErrorCode, GatewayError, invalid_request
-
-# Defining a plugin: the hook marker and the specs its hooks register.
+from .config import AgentConfig, GatewayConfig, load_config
+from .errors import ConfigError, ErrorCode, GatewayError, invalid_request
 from .hooks import hookimpl
 from .hooks.registry import (
     AgentProviderSpec,
@@ -71,12 +66,7 @@ from .hooks.registry import (
     ServiceSpec,
 )
 from .hooks.supervisor import ServiceContext
-
-# HTTP routes and errors on the wire.
 from .server.http import HttpRequest, HttpResponse
-
-if TYPE_CHECKING:
-    from .config import GatewayConfig
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -131,11 +121,13 @@ __all__ = [
     "ChannelContext",
     "ChannelError",
     "ChannelSpec",
+    "ConfigError",
     "ConfigSection",
     "ErrorCode",
     "EventSpec",
     "Finished",
     "GatewayAPI",
+    "GatewayConfig",
     "GatewayError",
     "HttpRequest",
     "HttpResponse",
@@ -163,4 +155,5 @@ __all__ = [
     "Usage",
     "hookimpl",
     "invalid_request",
+    "load_config",
 ]

@@ -36,7 +36,33 @@ from .common import (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GatewayCLI(click.Group):
+    """The core's commands, plus those installed plugins add through ``register_commands``
+    (loaded only when a name is not the core's, or for the command list in ``--help``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plugin_commands: dict[str, click.Command] | None = None
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self.plugin_commands().get(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.plugin_commands()})
+
+    def plugin_commands(self) -> dict[str, click.Command]:
+        if self._plugin_commands is None:
+            from .plugin_commands import collect_plugin_commands
+
+            self._plugin_commands = {
+                name: command
+                for name, command in collect_plugin_commands().items()
+                if name not in self.commands  # the core's names are the core's
+            }
+        return self._plugin_commands
+
+
+@click.group(cls=GatewayCLI, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="openclaw-gateway")
 def cli() -> None:
     """One WebSocket control plane for every messaging surface and device."""

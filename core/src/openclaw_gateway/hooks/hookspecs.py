@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from ..api import GatewayAPI
     from .registry import (
         AgentProviderSpec,
@@ -127,6 +129,18 @@ def register_http_routes(register: Callable[[HttpRoute], None]) -> None:
 def register_services(register: Callable[[ServiceSpec], None]) -> None:
     """Long-running async services. Each runs in its own supervised task: when it raises it is
     restarted with exponential backoff, and its state and last error show in ``health``.
+    """
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add ``openclaw-gateway <name> …`` subcommands: ``cli.add_command(my_group)``, a click group
+    named after the plugin (``telegram``, ``slack``…). Plugins are loaded for this only when the
+    user asks for a command the core does not have (or for ``--help``), so the core's own
+    commands stay fast. A name the core already uses is ignored.
     """
 
 

@@ -17,6 +17,8 @@ from openclaw_gateway.api import ChannelSpec, ConfigSection, HttpRoute, hookimpl
 from .config import TelegramAccount, TelegramConfig
 
 if TYPE_CHECKING:
+    import click
+
     from openclaw_gateway.api import ChannelContext, HttpRequest, HttpResponse
 
     from .adapter import TelegramAdapter
@@ -69,3 +71,10 @@ def register_http_routes(register: Callable[[HttpRoute], None]) -> None:
             when=_webhook_wanted,
         )
     )
+
+
+@hookimpl
+def register_commands(cli: click.Group) -> None:
+    from .commands import telegram
+
+    cli.add_command(telegram)
