@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from openclaw_gateway.channels.adapter import (
     AttachmentError,
     AuthError,
+    ChannelAdapter,
     ChannelContext,
     PermanentSendError,
     TransientSendError,
@@ -40,7 +41,7 @@ class FakeConfig(ChannelConfig[FakeAccount]):
     pass
 
 
-class FakeAdapter:
+class FakeAdapter(ChannelAdapter):
     markup = "plain"
 
     def __init__(self, ctx: ChannelContext, hub: FakeHub) -> None:

@@ -893,8 +893,7 @@ def test_the_plugin_adds_a_check_command_to_the_cli(api, tmp_path):
     state = home / ".openclaw-gateway"
     state.mkdir(parents=True)
     (state / "config.toml").write_text(
-        "[plugins.telegram.accounts.default]\n"
-        f'token = "{TOKEN}"\nbase_url = "{api.base_url}"\n'
+        f'[plugins.telegram.accounts.default]\ntoken = "{TOKEN}"\nbase_url = "{api.base_url}"\n'
     )
     env = {**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"}
     cli = [sys.executable, "-m", "openclaw_gateway.cli.main"]

@@ -16,9 +16,10 @@ retrying that account and shows the reason instead of hammering the service.
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -83,29 +84,42 @@ class ChannelContext:
     nothing answered twice, nothing skipped."""
 
 
-class ChannelAdapter(Protocol):
-    text_limit: int
-    """Longest text one message may carry on this surface (Telegram 4096, Discord 2000…)."""
-    markup: Markup
+class ChannelAdapter(ABC):
+    """One account on one messaging surface. Subclass it: ``run`` and ``send`` are required, the
+    rest have documented defaults (a surface without typing indicators, file downloads, a live
+    probe or a login simply does not override them)."""
 
+    text_limit: int = 4000
+    """Longest text one message may carry on this surface (Telegram 4096, Discord 2000…)."""
+    markup: Markup = "plain"
+
+    @abstractmethod
     async def run(self) -> None:
         """Receive messages until cancelled; raise AuthError for refused credentials."""
 
-    async def send(self, message: OutboundMessage) -> SendResult: ...
+    @abstractmethod
+    async def send(self, message: OutboundMessage) -> SendResult:
+        """Send one message (at most ``text_limit`` long); raise ``TransientSendError`` to have
+        the core retry with backoff, ``PermanentSendError`` when it cannot succeed."""
 
     async def typing(self, chat_id: str, thread_id: str | None) -> None:
-        """Show a typing indicator (best effort; errors are ignored by the core)."""
+        """Show a typing indicator (best effort; errors are ignored by the core).
+        Default: nothing (the surface has none)."""
+        return None
 
     async def fetch_attachment(self, attachment: Attachment, *, max_bytes: int) -> bytes:
         """The bytes of an inbound attachment (Telegram ``getFile``, Slack ``url_private``, a
         Discord CDN URL…), at most ``max_bytes``: raise :class:`AttachmentError` when the file is
         larger (check the declared size first, then stop reading at the limit), gone or refused.
-        Optional: without it the agent only learns the attachment's name and kind."""
-        ...
+        Default: :class:`AttachmentError` — the agent then learns the file's name and kind only."""
+        raise AttachmentError("this surface's plugin cannot download files")
 
     async def probe(self) -> dict[str, Any]:
-        """A cheap live check for ``channels.status`` (e.g. getMe / auth.test)."""
-        ...
+        """A cheap live check for ``channels.status`` (e.g. getMe / auth.test).
+        Default: ``{"ok": True}`` with no live check."""
+        return {"ok": True, "live": False}
 
     async def logout(self) -> None:
-        """Forget credentials/sessions where the surface has a login (no-op for bot tokens)."""
+        """Forget credentials/sessions where the surface has a login.
+        Default: nothing (bot tokens have no session to forget)."""
+        return None

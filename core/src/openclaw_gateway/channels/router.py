@@ -364,15 +364,12 @@ async def _fetch_media(
 ) -> list[StoredMedia | Unavailable]:
     """Download and store each attachment for the agent. A failure never drops the message: the
     agent is told which file it could not read and why."""
-    fetch = getattr(adapter, "fetch_attachment", None)
+    fetch = adapter.fetch_attachment
     out: list[StoredMedia | Unavailable] = []
     for att in msg.attachments[: media.MAX_ATTACHMENTS]:
         name = att.name or att.kind
         mime = _expected_mime(att)
         limit = media.limit_for(mime)
-        if fetch is None:
-            out.append(Unavailable(name, f"the {msg.channel} plugin cannot download files"))
-            continue
         if att.size is not None and att.size > limit:
             state.counters["attachments:too-large"] += 1
             out.append(Unavailable(name, f"{att.size} bytes is over the {limit}-byte limit"))

@@ -46,6 +46,7 @@ from openclaw_gateway.api import (
     AttachmentError,
     AttachmentKind,
     AuthError,
+    ChannelAdapter,
     ChannelContext,
     InboundMessage,
     Markup,
@@ -202,7 +203,7 @@ class _Client(discord.Client):
         self.adapter.log.exception("discord.py handler %s failed", event_method)
 
 
-class DiscordAdapter:
+class DiscordAdapter(ChannelAdapter):
     """One Discord bot account (see the module docstring)."""
 
     text_limit: int = TEXT_LIMIT

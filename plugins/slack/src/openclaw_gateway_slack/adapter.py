@@ -19,7 +19,7 @@ from __future__ import annotations
 import contextlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -31,6 +31,7 @@ from openclaw_gateway.api import (
     Attachment,
     AttachmentError,
     AuthError,
+    ChannelAdapter,
     ChannelContext,
     ChannelError,
     InboundMessage,
@@ -61,14 +62,14 @@ DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=
 CHUNK = 64 * 1024
 
 
-class SlackAdapter:
+class SlackAdapter(ChannelAdapter):
     """One Slack app in one workspace (one ``[plugins.slack.accounts.<name>]`` table)."""
 
-    text_limit: ClassVar[int] = 4000
+    text_limit = 4000
     """Slack's own guidance for ``chat.postMessage``: keep ``text`` under 4,000 characters (it
     truncates past 40,000). Chunks of 4,000 stay readable and leave ten-fold headroom for the
     ``&amp;``/``&lt;``/``&gt;`` escaping we add."""
-    markup: ClassVar[Markup] = "mrkdwn"
+    markup: Markup = "mrkdwn"
 
     def __init__(self, ctx: ChannelContext, *, backoff: tuple[float, float] = (1.0, 60.0)) -> None:
         if not isinstance(ctx.config, SlackAccount):

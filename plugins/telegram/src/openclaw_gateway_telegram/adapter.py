@@ -53,6 +53,7 @@ from openclaw_gateway.api import (
     AttachmentError,
     AttachmentKind,
     AuthError,
+    ChannelAdapter,
     ChannelContext,
     InboundMessage,
     OutboundMessage,
@@ -236,7 +237,7 @@ def _read_local(path: Path, max_bytes: int) -> bytes:
 # --- the adapter ----------------------------------------------------------------------------------
 
 
-class TelegramAdapter:
+class TelegramAdapter(ChannelAdapter):
     """One bot account. Built by the core through ``ChannelSpec.factory(ctx)``."""
 
     text_limit = TEXT_LIMIT
