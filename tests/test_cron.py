@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import pytest
 
-from openclaw_gateway.agent.cron import ScheduleError, next_fire_ms
+from openclaw_gateway.agent.schedule import ScheduleError, next_fire_ms
 from openclaw_gateway.state.db import migrate
 from openclaw_gateway.state.migrations import MIGRATIONS
 

@@ -15,7 +15,7 @@ import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from .cron import Clock, SystemClock, Waker
+from .clock import Clock, SystemClock, Waker
 from .sessions import MAIN_SESSION
 
 if TYPE_CHECKING:

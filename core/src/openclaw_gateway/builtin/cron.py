@@ -26,16 +26,8 @@ from pydantic import (
     field_validator,
 )
 
-from ..agent.cron import (
-    DELIVERY_PREVIEW,
-    ScheduleError,
-    config_revision,
-    digest_token,
-    iso_ms,
-    job_payload,
-    parse_schedule,
-    schedule_error,
-)
+from ..agent.cron import DELIVERY_PREVIEW, config_revision, digest_token, job_payload
+from ..agent.schedule import ScheduleError, iso_ms, parse_schedule, schedule_error
 from ..agent.sessions import DEFAULT_AGENT, canonical_session_key
 from ..auth.scopes import ADMIN, READ
 from ..errors import GatewayError, invalid_request
