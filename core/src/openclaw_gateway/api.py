@@ -51,6 +51,7 @@ from .channels.model import (
 )
 from .config import AgentConfig, GatewayConfig, load_config
 from .errors import ConfigError, ErrorCode, GatewayError, invalid_request
+from .hints import command as command_hint
 from .hooks import hookimpl
 from .hooks.registry import (
     AgentProviderSpec,
@@ -153,6 +154,7 @@ __all__ = [
     "ToolDefinition",
     "TransientSendError",
     "Usage",
+    "command_hint",
     "hookimpl",
     "invalid_request",
     "load_config",

@@ -28,6 +28,7 @@ from openclaw_gateway.api import (
     HttpResponse,
     HttpRoute,
     ServiceSpec,
+    command_hint,
     hookimpl,
 )
 
@@ -154,7 +155,9 @@ async def announce(context: ServiceContext) -> None:
     info: dict[str, Any] = http if isinstance(http, dict) else {}
     if info.get("url"):
         context.log.info(
-            "WebChat: %s/ (sign in with the gateway token: `openclaw-gateway token`)", info["url"]
+            "WebChat: %s/ (sign in with the gateway token: `%s`)",
+            info["url"],
+            command_hint("token"),
         )
     else:
         error = info.get("error") or "the HTTP listener is not up"
