@@ -12,8 +12,10 @@ import functools
 import logging
 import os
 import signal
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -35,7 +37,7 @@ from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
 from ..hooks.supervisor import Backoff, ServiceContext, supervise
 from ..secrets import SecretStore
-from ..state.db import Database, tighten_state_dir
+from ..state.db import Database, open_database, tighten_state_dir
 from .gateway import Gateway
 from .logfile import open_file_log
 from .ws import handle_connection
@@ -119,13 +121,35 @@ def preflight(
     return plugins
 
 
-def _build(
+@dataclass
+class _Prepared:
+    """What start-up reads from disk, the keyring and plugin imports (blocking work)."""
+
+    plugins: LoadedPlugins
+    token: str
+    password: str | None
+    conn: sqlite3.Connection
+
+
+def _prepare(
     config: GatewayConfig, extra_plugins: tuple[Any, ...], load_entrypoints: bool
-) -> tuple[Gateway, LoadedPlugins]:
+) -> _Prepared:
+    """The blocking half of start-up: run in a worker thread, never on the event loop."""
     plugins = preflight(config, extra_plugins=extra_plugins, load_entrypoints=load_entrypoints)
     tighten_state_dir(config.state_dir)
     token, _generated = resolve_token(config)
     password = resolve_password(config) if config.auth_mode == "password" else None
+    return _Prepared(plugins, token, password, open_database(config.db_path))
+
+
+def _build(
+    config: GatewayConfig, extra_plugins: tuple[Any, ...], load_entrypoints: bool
+) -> tuple[Gateway, LoadedPlugins]:
+    return _assemble(config, _prepare(config, extra_plugins, load_entrypoints))
+
+
+def _assemble(config: GatewayConfig, prepared: _Prepared) -> tuple[Gateway, LoadedPlugins]:
+    plugins, token, password = prepared.plugins, prepared.token, prepared.password
     rl = config.rate_limit
     auth = AuthSettings(
         mode=config.auth_mode,
@@ -136,7 +160,7 @@ def _build(
             max_failures=rl.max_failures, window_ms=rl.window_ms, lockout_ms=rl.lockout_ms
         ),
     )
-    db = Database(config.db_path)
+    db = Database(config.db_path, conn=prepared.conn)
     gateway = Gateway(
         config,
         registry=plugins.registry,
@@ -177,7 +201,10 @@ async def start_gateway(
 async def _serve(
     config: GatewayConfig, extra_plugins: tuple[Any, ...], load_entrypoints: bool
 ) -> AsyncIterator[Gateway]:
-    gateway, plugins = _build(config, extra_plugins, load_entrypoints)
+    prepared = await anyio.to_thread.run_sync(
+        functools.partial(_prepare, config, extra_plugins, load_entrypoints)
+    )
+    gateway, plugins = _assemble(config, prepared)
     async with anyio.create_task_group() as tg:
         server = await _listen(gateway, tg)
         await _start_http(gateway, plugins, tg)
@@ -377,7 +404,7 @@ async def run_gateway(
             ) as signals:
                 async for signum in signals:
                     if signum == signal.SIGHUP:
-                        reload_shared_secret(gateway)
+                        await reload_shared_secret(gateway)
                         continue
                     log.info("received %s, shutting down", signal.Signals(signum).name)
                     break
@@ -389,15 +416,16 @@ PID_FILE = "gateway.pid"
 """Written in the state dir while ``run`` serves, so ``token --rotate`` can signal it."""
 
 
-def reload_shared_secret(gateway: Gateway) -> bool:
-    """Pick up a rotated token/password; returns whether it changed."""
+async def reload_shared_secret(gateway: Gateway) -> bool:
+    """Pick up a rotated token/password; returns whether it changed. The secret store (keyring
+    or file) is read in a worker thread."""
     config = gateway.config
     settings = gateway.auth_settings
     if config.auth_mode == "token":
-        new, _ = resolve_token(config)
+        new, _ = await anyio.to_thread.run_sync(resolve_token, config)
         changed, settings.token = new != settings.token, new
     else:
-        new_password = resolve_password(config)
+        new_password = await anyio.to_thread.run_sync(resolve_password, config)
         changed = bool(new_password) and new_password != settings.password
         if changed:
             settings.password = new_password

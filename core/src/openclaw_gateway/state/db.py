@@ -87,9 +87,10 @@ def migrate(conn: sqlite3.Connection) -> int:
 class Database:
     """Runs blocking SQLite work in a worker thread, one call at a time."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, conn: sqlite3.Connection | None = None) -> None:
+        """``conn``: one :func:`open_database` already opened (off the event loop)."""
         self.path = path
-        self.conn = open_database(path)
+        self.conn = conn if conn is not None else open_database(path)
         self._limiter = anyio.CapacityLimiter(1)
 
     async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
