@@ -21,8 +21,9 @@ import anyio
 import openclaw_gateway_telegram as telegram_plugin
 import pytest
 from openclaw_gateway_telegram import webhook
-from openclaw_gateway_telegram.adapter import TelegramAdapter, telegram_html
+from openclaw_gateway_telegram.adapter import TelegramAdapter
 from openclaw_gateway_telegram.config import TelegramAccount, TelegramConfig
+from openclaw_gateway_telegram.markup import telegram_html
 from pydantic import ValidationError
 
 from openclaw_gateway.channels.adapter import (

@@ -14,13 +14,16 @@ retries, and we need to own the receive loop to get the failure behaviour right:
   connection is noticed within seconds of the poll timeout (receive liveness).
 
 The offset is confirmed only by the next ``getUpdates`` call, after every update of the batch was
-handed to the core, so a crash or a dropped connection loses nothing (the router de-duplicates the
-rare repeat).
+handed to the core, so a crash or a dropped connection loses nothing; it is also stored per
+account (``ctx.save_cursor``) and confirmed at shutdown, so a restart never answers an update twice.
+
+Beside this module: ``markup`` (text → Telegram HTML), ``errors`` (Telegram errors → the channel
+framework's), ``files`` (attachments in, capped downloads, upload names), ``webhook`` (webhook
+mode's route), ``commands`` (``openclaw-gateway telegram …``).
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import random
 import re
@@ -28,19 +31,15 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import anyio
-import httpx
 from telegram import Bot, InputFile, Message, ReplyParameters, Update, User
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Conflict,
-    Forbidden,
     InvalidToken,
     NetworkError,
     RetryAfter,
@@ -51,7 +50,6 @@ from telegram.request import HTTPXRequest
 from openclaw_gateway.api import (
     Attachment,
     AttachmentError,
-    AttachmentKind,
     AuthError,
     ChannelAdapter,
     ChannelContext,
@@ -59,10 +57,19 @@ from openclaw_gateway.api import (
     OutboundMessage,
     PermanentSendError,
     SendResult,
-    TransientSendError,
 )
 
 from .config import TelegramAccount
+from .errors import get_file_error, retry_after_seconds, send_error
+from .files import (
+    DownloadRequest,
+    check_size,
+    default_name,
+    encoded_url,
+    inbound_attachments,
+    read_local,
+)
+from .markup import telegram_html
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -107,133 +114,6 @@ def _install_redaction() -> None:
 
 # --- Telegram HTML ------------------------------------------------------------------------------
 
-_SIMPLE = "b|strong|i|em|u|ins|s|strike|del|tg-spoiler|code|pre|blockquote"
-_VALUE = r"(?:\"[^\"<>]*\"|'[^'<>]*')"
-_MARKUP = re.compile(
-    rf"<(?P<open>{_SIMPLE})>|</(?P<close>{_SIMPLE}|a|span|tg-emoji)>"
-    rf"|<(?P<attr>a) href={_VALUE}>|<(?P<span>span) class=[\"']tg-spoiler[\"']>"
-    rf"|<(?P<lang>code) class=[\"']language-[\w+#.-]+[\"']>|<(?P<quote>blockquote) expandable>"
-    rf"|<(?P<emoji>tg-emoji) emoji-id=[\"']\d+[\"']>"
-    r"|&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);",
-    re.IGNORECASE,
-)
-
-
-def telegram_html(text: str) -> str:
-    """Make ``text`` safe for ``parse_mode=HTML``.
-
-    The router hands us text as the agent wrote it. Balanced tags that Telegram supports
-    (``<b>``, ``<a href="…">``, ``<code>``…) and entities are kept; every other ``<``, ``>`` and
-    ``&`` is escaped, so ``a < b & c`` arrives as typed. Text whose supported tags do not balance
-    (``a<b and b>c``, a chunk cut inside a tag) is escaped whole: shown literally, never
-    rejected. Idempotent on valid Telegram HTML.
-    """
-    out: list[str] = []
-    stack: list[str] = []
-    pos = 0
-    for match in _MARKUP.finditer(text):
-        close = match.group("close")
-        opened = next((g for g in match.groupdict().values() if g and g != close), None)
-        if close is not None:
-            if not stack or stack.pop() != close.lower():
-                return html.escape(text, quote=False)
-        elif opened is not None and not match.group(0).startswith("&"):
-            stack.append(opened.lower())
-        out.append(html.escape(text[pos : match.start()], quote=False))
-        out.append(match.group(0))
-        pos = match.end()
-    if stack:
-        return html.escape(text, quote=False)
-    out.append(html.escape(text[pos:], quote=False))
-    return "".join(out)
-
-
-# --- errors ---------------------------------------------------------------------------------------
-
-
-def _seconds(value: int | float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 deprecates the int form; both are handled
-        warnings.simplefilter("ignore")
-        return _seconds(exc.retry_after)
-
-
-def send_error(exc: TelegramError) -> Exception:
-    """Map a PTB error from a send to the core's Transient/PermanentSendError."""
-    if isinstance(exc, RetryAfter):
-        seconds = retry_after_seconds(exc)
-        return TransientSendError(f"Telegram rate limit: retry after {seconds:g}s", seconds)
-    if isinstance(exc, InvalidToken):
-        return PermanentSendError("the bot token was rejected by Telegram (401)")
-    if isinstance(exc, Forbidden | BadRequest):  # bot blocked/kicked, chat not found, too long…
-        return PermanentSendError(exc.message)
-    if isinstance(exc, NetworkError):  # 5xx, timeouts, refused/dropped connections
-        return TransientSendError(f"Telegram unavailable: {exc.message}")
-    return PermanentSendError(exc.message)
-
-
-# --- downloads ----------------------------------------------------------------------------------
-
-
-class _Request(HTTPXRequest):
-    """PTB's httpx request with one addition: a download that stops at a size limit. PTB's own
-    ``File.download_*`` read the whole body into memory whatever its size."""
-
-    async def download(self, url: str, *, max_bytes: int) -> bytes:
-        """GET ``url`` (a file URL with the token in it: never put it in an error message)."""
-        if self._client.is_closed:
-            await self.initialize()
-        try:
-            async with self._client.stream(
-                "GET", url, headers={"User-Agent": self.USER_AGENT}
-            ) as response:
-                status = response.status_code
-                if status in (401, 403):
-                    raise AttachmentError(f"Telegram refused the download ({status})")
-                if status == 404:
-                    raise AttachmentError("the file is gone (404): Telegram file links expire")
-                if status != 200:
-                    raise AttachmentError(f"Telegram answered {status} to the download")
-                _check_size(response.headers.get("content-length"), max_bytes)
-                data = bytearray()
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > max_bytes:  # a server that sends more than it announced
-                        raise AttachmentError(
-                            f"the file is over the {max_bytes}-byte limit (stopped reading)"
-                        )
-                return bytes(data)
-        except httpx.HTTPError as exc:
-            raise AttachmentError(
-                f"downloading from Telegram failed ({type(exc).__name__})"
-            ) from None
-
-
-def _check_size(declared: str | int | None, max_bytes: int) -> None:
-    try:
-        size = int(declared) if declared is not None else None
-    except ValueError:
-        size = None
-    if size is not None and size > max_bytes:
-        raise AttachmentError(f"the file is {size} bytes, over the {max_bytes}-byte limit")
-
-
-def _read_local(path: Path, max_bytes: int) -> bytes:
-    """A file a ``--local`` Bot API server keeps on this host's disk (``local_mode``)."""
-    try:
-        with path.open("rb") as f:
-            _check_size(path.stat().st_size, max_bytes)
-            data = f.read(max_bytes + 1)
-    except OSError as exc:
-        raise AttachmentError(f"cannot read the file the Bot API server stored: {exc}") from None
-    if len(data) > max_bytes:
-        raise AttachmentError(f"the file is over the {max_bytes}-byte limit")
-    return data
-
-
 # --- the adapter ----------------------------------------------------------------------------------
 
 
@@ -260,7 +140,7 @@ class TelegramAdapter(ChannelAdapter):
         _install_redaction()
         token = self.config.token.get_secret_value()
         self._requests = (
-            _Request(connection_pool_size=8, media_write_timeout=60.0),
+            DownloadRequest(connection_pool_size=8, media_write_timeout=60.0),
             HTTPXRequest(connection_pool_size=1, read_timeout=POLL_MARGIN, connect_timeout=10.0),
         )
         self.bot = Bot(
@@ -487,7 +367,7 @@ class TelegramAdapter(ChannelAdapter):
             if message.text is not None
             else message.parse_caption_entities()
         )
-        attachments = _attachments(message)
+        attachments = inbound_attachments(message)
         if not text and not attachments:
             self._drop("service-message")  # joins, pins, topic edits …: nothing to answer
             return None
@@ -597,7 +477,7 @@ class TelegramAdapter(ChannelAdapter):
         source: InputFile | str
         if attachment.data is not None:
             source = InputFile(
-                attachment.data, filename=attachment.name or _default_name(attachment)
+                attachment.data, filename=attachment.name or default_name(attachment)
             )
         elif attachment.url and attachment.url.startswith(("https://", "http://")):
             source = attachment.url  # Telegram's servers fetch it
@@ -634,25 +514,25 @@ class TelegramAdapter(ChannelAdapter):
         server any size. Raises :class:`AttachmentError` when the file is too large, gone or
         refused, or Telegram cannot be reached."""
         if attachment.data is not None:
-            _check_size(len(attachment.data), max_bytes)
+            check_size(len(attachment.data), max_bytes)
             return attachment.data
         if not attachment.file_id:
             raise AttachmentError("the attachment has no Telegram file_id")
-        _check_size(attachment.size, max_bytes)
+        check_size(attachment.size, max_bytes)
         await self._open()
         try:
             file = await self.bot.get_file(attachment.file_id)
         except TelegramError as exc:
-            raise AttachmentError(_get_file_error(exc)) from exc
-        _check_size(file.file_size, max_bytes)
+            raise AttachmentError(get_file_error(exc)) from exc
+        check_size(file.file_size, max_bytes)
         if not file.file_path:
             raise AttachmentError("Telegram gave no file_path for the file")
         if self.config.local_mode and Path(file.file_path).is_absolute():
-            return await anyio.to_thread.run_sync(_read_local, Path(file.file_path), max_bytes)
+            return await anyio.to_thread.run_sync(read_local, Path(file.file_path), max_bytes)
         url = file.file_path  # getFile made it the full …/file/bot<token>/<path> URL
         request = self._requests[0]
-        assert isinstance(request, _Request)
-        return await request.download(_encoded(url), max_bytes=max_bytes)
+        assert isinstance(request, DownloadRequest)
+        return await request.download(encoded_url(url), max_bytes=max_bytes)
 
     async def probe(self) -> dict[str, Any]:
         info: dict[str, Any] = {
@@ -693,58 +573,3 @@ def _chat_id(value: str) -> int | str:
         return int(value)
     except ValueError:
         return value  # "@channelusername"
-
-
-def _attachments(message: Message) -> list[Attachment]:
-    found: list[Attachment] = []
-    if message.photo:
-        biggest = message.photo[-1]
-        found.append(
-            Attachment(
-                kind="image", file_id=biggest.file_id, mime="image/jpeg", size=biggest.file_size
-            )
-        )
-    simple: list[tuple[AttachmentKind, Any]] = [
-        ("document", message.document),
-        ("audio", message.audio),
-        ("audio", message.voice),
-        ("video", message.video),
-        ("video", message.animation),
-        ("video", message.video_note),
-    ]
-    for kind, item in simple:
-        if item is not None:
-            found.append(
-                Attachment(
-                    kind=kind,
-                    file_id=item.file_id,
-                    name=getattr(item, "file_name", None),
-                    mime=getattr(item, "mime_type", None),
-                    size=item.file_size,
-                )
-            )
-    if message.sticker is not None:
-        found.append(Attachment(kind="sticker", file_id=message.sticker.file_id))
-    return found
-
-
-def _get_file_error(exc: TelegramError) -> str:
-    if isinstance(exc, BadRequest):
-        if "too big" in exc.message.lower():  # the cloud Bot API serves files up to 20 MB
-            return "Telegram will not hand out files over 20 MB to bots (getFile: file is too big)"
-        return f"getFile: {exc.message}"  # e.g. invalid file_id
-    if isinstance(exc, InvalidToken):
-        return "Telegram refused the bot token (401)"
-    if isinstance(exc, RetryAfter):
-        return f"getFile: rate limited (retry after {retry_after_seconds(exc):g}s)"
-    return f"getFile: {type(exc).__name__}: {exc.message}"
-
-
-def _encoded(url: str) -> str:
-    """``url`` with non-ASCII path characters percent-encoded (as PTB's ``File`` does)."""
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=quote(parts.path)))
-
-
-def _default_name(attachment: Attachment) -> str:
-    return "image.jpg" if attachment.kind == "image" else "file"
