@@ -20,31 +20,27 @@ IDENTIFY after INVALID_SESSION, per-bucket REST rate limits — and this module 
 Seams for a local fake: the REST base (``api_base``) is applied per client by rewriting each
 route's URL, and the gateway URL comes from ``GET /gateway/bot`` at that base (or ``gateway_url``),
 so nothing process-wide (``Route.BASE``, ``DiscordWebSocket.DEFAULT_GATEWAY``) is patched.
+
+Beside this module: ``client`` (discord.py's client with those seams), ``errors`` (discord.py
+errors → the channel framework's), ``files`` (attachments in, capped CDN downloads).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import io
 import math
 import re
 from collections import Counter, OrderedDict
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import anyio
 import discord
-import yarl
-from discord.gateway import DiscordWebSocket
-from discord.http import HTTPClient, Route
-from discord.utils import MISSING
+from discord.http import Route
 
 from openclaw_gateway.api import (
     Attachment,
     AttachmentError,
-    AttachmentKind,
     AuthError,
     ChannelAdapter,
     ChannelContext,
@@ -57,6 +53,9 @@ from openclaw_gateway.api import (
 )
 
 from . import DiscordAccount
+from .client import Client
+from .errors import AUTH_HINTS, deadline, describe, mapped_errors
+from .files import check_size, download, inbound_attachment
 
 if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -67,8 +66,6 @@ MAX_FILES = 10
 INBOX_SIZE = 1000
 """Messages received but not yet handed to the core; past that new ones are dropped (counted)."""
 CHANNEL_CACHE = 1024
-CDN_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=30)
-CHUNK = 64 * 1024
 COMMANDS = frozenset({"new", "reset"})
 _COMMAND = re.compile(r"^/([a-z]+)\b\s*", re.IGNORECASE)
 _USER_MENTION = re.compile(r"<@!?(\d+)>")
@@ -82,125 +79,6 @@ def _own_role_id(m: discord.Message) -> int | None:
 
 
 _TARGET = re.compile(r"^(?:(channel|user):)?(\d{1,20})$|^<@!?(\d{1,20})>$")
-
-AUTH_HINTS = {
-    4004: "Discord refused the bot token (gateway close 4004): reset it in the Developer Portal",
-    4013: "Discord refused the requested intents (gateway close 4013)",
-    4014: (
-        "the bot may not use the Message Content intent (gateway close 4014): enable it in the"
-        " Developer Portal → your application → Bot → Privileged Gateway Intents"
-    ),
-}
-
-
-def intents() -> discord.Intents:
-    """Guild and DM messages with their content; nothing privileged besides Message Content."""
-    value = discord.Intents.none()
-    value.guilds = True
-    value.guild_messages = True
-    value.dm_messages = True
-    value.message_content = True
-    return value
-
-
-class _RoutedHTTP(HTTPClient):
-    """discord.py's HTTP client pointed at ``api_base`` and ``gateway`` for this client only."""
-
-    def __init__(self, loop: Any, *, api_base: str, **options: Any) -> None:
-        super().__init__(loop, **options)
-        self.api_base = api_base.rstrip("/")
-        self.gateway: str | None = None
-
-    async def request(self, route: Route, **kwargs: Any) -> Any:
-        if self.api_base != Route.BASE and route.url.startswith(Route.BASE):
-            route.url = self.api_base + route.url[len(Route.BASE) :]
-        try:
-            return await super().request(route, **kwargs)
-        except asyncio.CancelledError:
-            # discord.py releases its global rate-limit lock only after sleeping out the limit; a
-            # send cancelled by its timeout during that sleep would leave every later request
-            # waiting forever. Release it: at worst the next request meets one more 429.
-            if self._global_over is not MISSING:
-                self._global_over.set()
-            raise
-
-    async def download(self, url: str, *, max_bytes: int) -> bytes:
-        """``get_from_cdn`` (the same session and proxy) that stops reading at ``max_bytes``:
-        discord.py's own reads the whole body whatever its size. Raises AttachmentError."""
-        session = getattr(self, "_HTTPClient__session", None)  # what get_from_cdn uses
-        return await _download(
-            session if isinstance(session, aiohttp.ClientSession) else None,
-            url,
-            max_bytes=max_bytes,
-            proxy=self.proxy,
-            proxy_auth=self.proxy_auth,
-        )
-
-    async def ws_connect(self, url: str, *, compress: int = 0) -> aiohttp.ClientWebSocketResponse:
-        # discord.py connects to its built-in gateway for IDENTIFY (resumes use READY's
-        # resume_gateway_url): swap in the one GET /gateway/bot named, keeping v/encoding/compress.
-        if self.gateway is not None and url.startswith(str(DiscordWebSocket.DEFAULT_GATEWAY)):
-            url = str(yarl.URL(self.gateway).with_query(yarl.URL(url).query))
-        return await super().ws_connect(url, compress=compress)
-
-
-class _Client(discord.Client):
-    """A discord.py client that reports to the adapter and never lets a bad dispatch kill it."""
-
-    def __init__(self, adapter: DiscordAdapter, account: DiscordAccount) -> None:
-        options: dict[str, Any] = {
-            "max_messages": None,  # no message cache: replies carry the referenced message
-            "chunk_guilds_at_startup": False,
-            "member_cache_flags": discord.MemberCacheFlags.none(),
-            "max_ratelimit_timeout": 30.0,  # longer waits raise RateLimited (→ retry later)
-            "allowed_mentions": discord.AllowedMentions(
-                everyone=False, roles=False, users=True, replied_user=True
-            ),
-        }
-        # Voice is deliberately not installed ([voice] extra): don't warn about it at every start.
-        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        super().__init__(intents=intents(), **options)
-        http = _RoutedHTTP(self.loop, api_base=account.api_base, max_ratelimit_timeout=30.0)
-        self.http = http
-        self._connection.http = http
-        self.adapter = adapter
-        parsers = self._connection.parsers
-        for event, parser in list(parsers.items()):
-            parsers[event] = self._guarded(event, parser)
-
-    @property
-    def routed_http(self) -> _RoutedHTTP:
-        assert isinstance(self.http, _RoutedHTTP)
-        return self.http
-
-    def _guarded(self, event: str, parser: Any) -> Any:
-        def parse(data: Any) -> None:
-            try:
-                parser(data)
-            except Exception as exc:
-                # discord.py would let this escape poll_event and end the connection loop.
-                self.adapter.drop(f"malformed:{event}")
-                self.adapter.log.warning(
-                    "skipped a malformed %s dispatch (%s: %s)", event, type(exc).__name__, exc
-                )
-
-        return parse
-
-    async def on_connect(self) -> None:
-        self.adapter.ctx.set_status("connected", f"@{self.user}" if self.user else None)
-
-    async def on_resumed(self) -> None:
-        self.adapter.ctx.set_status("connected", f"@{self.user} (resumed)" if self.user else None)
-
-    async def on_disconnect(self) -> None:
-        if not self.is_closed():
-            self.adapter.ctx.set_status("reconnecting", "gateway connection lost")
-
-    async def on_message(self, message: discord.Message) -> None:
-        self.adapter.enqueue(message)
-
-    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
-        self.adapter.log.exception("discord.py handler %s failed", event_method)
 
 
 class DiscordAdapter(ChannelAdapter):
@@ -216,7 +94,7 @@ class DiscordAdapter(ChannelAdapter):
         self.account: DiscordAccount = ctx.config
         self.log = ctx.log
         self.dropped: Counter[str] = Counter()
-        self._client: _Client | None = None
+        self._client: Client | None = None
         self._inbox: MemoryObjectSendStream[discord.Message] | None = None
         self._parents: OrderedDict[int, int | None] = OrderedDict()
         """Channel id → parent channel id for threads, None for other channels (REST lookups)."""
@@ -224,7 +102,7 @@ class DiscordAdapter(ChannelAdapter):
     # --- receiving ----------------------------------------------------------------------------
 
     async def run(self) -> None:
-        client = _Client(self, self.account)
+        client = Client(self, self.account)
         self._client = client
         send, receive = anyio.create_memory_object_stream[discord.Message](INBOX_SIZE)
         self._inbox = send
@@ -245,7 +123,7 @@ class DiscordAdapter(ChannelAdapter):
         if error is not None:
             raise error
 
-    async def _connect(self, client: _Client) -> None:
+    async def _connect(self, client: Client) -> None:
         self.ctx.set_status("connecting", None)
         try:
             await client.login(self.account.token.get_secret_value())
@@ -261,7 +139,7 @@ class DiscordAdapter(ChannelAdapter):
                 raise AuthError(AUTH_HINTS[exc.code]) from exc
             raise
 
-    async def _resolve_gateway(self, client: _Client) -> None:
+    async def _resolve_gateway(self, client: Client) -> None:
         http = client.routed_http
         if self.account.gateway_url is not None:
             http.gateway = self.account.gateway_url
@@ -348,7 +226,7 @@ class DiscordAdapter(ChannelAdapter):
         found = _COMMAND.match(text)
         if found and found.group(1).lower() in COMMANDS and (is_dm or mentions_bot):
             command, text = found.group(1).lower(), text[found.end() :]
-        attachments = [_attachment(a) for a in m.attachments]
+        attachments = [inbound_attachment(a) for a in m.attachments]
         if not text and not attachments and command is None:
             self.drop("empty")
             return None
@@ -402,7 +280,7 @@ class DiscordAdapter(ChannelAdapter):
 
     # --- sending ------------------------------------------------------------------------------
 
-    def _ready_client(self) -> _Client:
+    def _ready_client(self) -> Client:
         client = self._client
         if client is None or client.user is None or client.is_closed():
             raise TransientSendError("the Discord account is not logged in yet")
@@ -421,12 +299,12 @@ class DiscordAdapter(ChannelAdapter):
             raise PermanentSendError("nothing to send: no text and no file")
         if len(text) > TEXT_LIMIT:
             raise PermanentSendError(f"text is {len(text)} characters; Discord allows {TEXT_LIMIT}")
-        with _mapped_errors():
-            async with _deadline(self.account.send_timeout):
+        with mapped_errors():
+            async with deadline(self.account.send_timeout):
                 return await self._post(client, message, text, files)
 
     async def _post(
-        self, client: _Client, message: OutboundMessage, text: str, files: list[discord.File]
+        self, client: Client, message: OutboundMessage, text: str, files: list[discord.File]
     ) -> SendResult:
         target = await self._target(client, message)
         extra: dict[str, Any] = {"files": files[:MAX_FILES]} if files else {}
@@ -442,7 +320,7 @@ class DiscordAdapter(ChannelAdapter):
             await channel.send(files=files[start : start + MAX_FILES])
         return SendResult(message_id=str(first.id))
 
-    async def _target(self, client: _Client, message: OutboundMessage) -> int:
+    async def _target(self, client: Client, message: OutboundMessage) -> int:
         """The channel to post to: the thread, the channel, or a DM opened for ``user:<id>``."""
         raw = message.thread_id or message.chat_id
         found = _TARGET.match(raw.strip())
@@ -458,7 +336,7 @@ class DiscordAdapter(ChannelAdapter):
 
     async def typing(self, chat_id: str, thread_id: str | None) -> None:
         client = self._ready_client()
-        with _mapped_errors(), anyio.fail_after(10):
+        with mapped_errors(), anyio.fail_after(10):
             target = await self._target(
                 client, OutboundMessage(chat_id=chat_id, thread_id=thread_id)
             )
@@ -470,14 +348,14 @@ class DiscordAdapter(ChannelAdapter):
         Raises :class:`AttachmentError` when it is larger, gone (404: deleted, or a signed link
         past its expiry), refused, or the CDN cannot be reached."""
         if attachment.data is not None:
-            _check_size(len(attachment.data), max_bytes)
+            check_size(len(attachment.data), max_bytes)
             return attachment.data
-        _check_size(attachment.size, max_bytes)
+        check_size(attachment.size, max_bytes)
         if not attachment.url:
             raise AttachmentError("the Discord attachment has no URL")
         client = self._client
         if client is None:  # never started: the CDN needs no token, a plain session will do
-            return await _download(None, attachment.url, max_bytes=max_bytes)
+            return await download(None, attachment.url, max_bytes=max_bytes)
         return await client.routed_http.download(attachment.url, max_bytes=max_bytes)
 
     # --- status -------------------------------------------------------------------------------
@@ -487,10 +365,10 @@ class DiscordAdapter(ChannelAdapter):
         if client is None or client.user is None:
             return {"ok": False, "error": "not logged in", "dropped": dict(self.dropped)}
         try:
-            async with _deadline(10):
+            async with deadline(10):
                 me = await client.http.request(Route("GET", "/users/@me"))
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            return {"ok": False, "error": _describe(exc), "dropped": dict(self.dropped)}
+            return {"ok": False, "error": describe(exc), "dropped": dict(self.dropped)}
         latency = client.latency  # nan before the first heartbeat ACK
         return {
             "ok": True,
@@ -507,123 +385,3 @@ class DiscordAdapter(ChannelAdapter):
 
     async def logout(self) -> None:
         """Bot tokens have no login session to forget; the token lives in config."""
-
-
-def _deadline(seconds: float) -> asyncio.Timeout:
-    """A timeout that cancels discord.py once (asyncio semantics), not at every await as an anyio
-    scope does: discord.py's rate-limit bucket awaits in ``__aexit__`` to put its token back, and
-    a repeated cancellation there would leave the bucket empty for 30 s."""
-    return asyncio.timeout(seconds)
-
-
-@contextlib.contextmanager
-def _mapped_errors() -> Iterator[None]:
-    """Turn discord.py/aiohttp failures into the core's Transient/Permanent send errors."""
-    try:
-        yield
-    except (TransientSendError, PermanentSendError):
-        raise
-    except discord.RateLimited as exc:
-        raise TransientSendError(
-            f"rate limited for {exc.retry_after:.1f} s", exc.retry_after
-        ) from exc
-    except (discord.Forbidden, discord.NotFound) as exc:
-        raise PermanentSendError(_describe(exc)) from exc
-    except discord.HTTPException as exc:
-        if exc.status == 429:
-            raise TransientSendError(_describe(exc), _retry_after(exc)) from exc
-        if exc.status >= 500:
-            raise TransientSendError(_describe(exc)) from exc
-        raise PermanentSendError(_describe(exc)) from exc
-    except TimeoutError as exc:
-        raise TransientSendError("Discord did not answer in time") from exc
-    except (aiohttp.ClientError, OSError) as exc:
-        raise TransientSendError(f"network error: {exc}") from exc
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, discord.HTTPException):
-        return f"Discord {exc.status}: {exc.text or exc.response.reason}".rstrip(": ")
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _retry_after(exc: discord.HTTPException) -> float | None:
-    header = exc.response.headers.get("Retry-After") if exc.response is not None else None
-    try:
-        return float(header) if header else None
-    except ValueError:
-        return None
-
-
-def _check_size(size: int | str | None, max_bytes: int) -> None:
-    try:
-        value = int(size) if size is not None else None
-    except ValueError:
-        value = None
-    if value is not None and value > max_bytes:
-        raise AttachmentError(f"the file is {value} bytes, over the {max_bytes}-byte limit")
-
-
-async def _download(
-    session: aiohttp.ClientSession | None,
-    url: str,
-    *,
-    max_bytes: int,
-    proxy: str | None = None,
-    proxy_auth: aiohttp.BasicAuth | None = None,
-) -> bytes:
-    """GET a CDN ``url`` on ``session`` (a session of its own when that is missing or closed)."""
-    own = session is None or session.closed
-    if own:
-        session = aiohttp.ClientSession()
-    assert session is not None
-    options: dict[str, Any] = {}
-    if proxy is not None:
-        options["proxy"] = proxy
-    if proxy_auth is not None:
-        options["proxy_auth"] = proxy_auth
-    try:
-        async with session.get(url, timeout=CDN_TIMEOUT, **options) as response:
-            return await _read_cdn(response, max_bytes)
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        raise AttachmentError(f"downloading from Discord failed: {_describe(exc)}") from exc
-    finally:
-        if own:
-            await session.close()
-
-
-async def _read_cdn(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    status = response.status
-    if status == 404:
-        raise AttachmentError("the file is gone (404): deleted, or its signed link expired")
-    if status in (401, 403):
-        raise AttachmentError(f"Discord's CDN refused the download ({status})")
-    if status != 200:
-        raise AttachmentError(f"Discord's CDN answered {status}")
-    _check_size(response.headers.get("Content-Length"), max_bytes)
-    data = bytearray()
-    async for chunk in response.content.iter_chunked(CHUNK):
-        data += chunk
-        if len(data) > max_bytes:
-            raise AttachmentError(f"the file is over the {max_bytes}-byte limit (stopped reading)")
-    return bytes(data)
-
-
-def _attachment(a: discord.Attachment) -> Attachment:
-    return Attachment(
-        kind=_kind(a.content_type),
-        url=a.url,
-        file_id=str(a.id),
-        name=a.filename,
-        mime=a.content_type,
-        size=a.size,
-    )
-
-
-def _kind(mime: str | None) -> AttachmentKind:
-    major = (mime or "").split("/", 1)[0]
-    if major == "image":
-        return "image"
-    if major in ("audio", "video"):
-        return "audio" if major == "audio" else "video"
-    return "document"
