@@ -44,7 +44,9 @@ async def test_slowloris_heads_are_cut_off_and_pages_keep_loading(gateway_factor
         ]
         started = time.monotonic()
         page = await anyio.to_thread.run_sync(http_get, port)
-        assert page.startswith(b"HTTP/1.1 ") and time.monotonic() - started < 5
+        # Before: every page waited the old 30 s read timeout. Now: at most the 0.5 s head
+        # timeout plus scheduling (generous bounds: a loaded CI box is slow, not 30 s slow).
+        assert page.startswith(b"HTTP/1.1 ") and time.monotonic() - started < 15
         assert b" 200 " in page.split(b"\r\n", 1)[0] or b" 503 " in page.split(b"\r\n", 1)[0]
 
         def closed_by_server(sock: socket.socket) -> bool:
@@ -57,7 +59,7 @@ async def test_slowloris_heads_are_cut_off_and_pages_keep_loading(gateway_factor
 
         closed = await anyio.to_thread.run_sync(lambda: [closed_by_server(s) for s in slow])
         assert all(closed)
-        assert time.monotonic() - started < 8
+        assert time.monotonic() - started < 20
         for sock in slow:
             sock.close()
         page = await anyio.to_thread.run_sync(http_get, port)
@@ -75,7 +77,7 @@ async def test_one_client_cannot_take_every_connection(gateway_factory):
         assert refused.split(b"\r\n", 1)[0] == b"HTTP/1.1 503 Service Unavailable"
         for sock in held:
             sock.close()
-        with anyio.fail_after(5):
+        with anyio.fail_after(15):
             while True:  # the server notices the closes
                 page = await anyio.to_thread.run_sync(http_get, port)
                 if page.startswith(b"HTTP/1.1 200"):

@@ -10,23 +10,30 @@ event costs nothing extra.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .connection import Connection
+from typing import Protocol
 
 LAGGARD_BYTES = 256 * 1024
 """A socket with this much unsent is behind (a healthy one drains within a few ms)."""
 
 
-class BufferBudget:
-    def __init__(self, total: int, shed: Callable[[Connection], None]) -> None:
-        self.total = total
-        self._shed = shed
-        self.laggards: set[Connection] = set()
+class Laggard(Protocol):
+    """What the budget needs of a socket (``server.connection.Connection`` is one)."""
 
-    def note(self, conn: Connection, buffered: int) -> None:
+    def buffered(self) -> int:
+        """Bytes queued for the peer and not yet taken by the kernel."""
+        ...
+
+    def shed(self) -> None:
+        """Close it as a slow consumer."""
+        ...
+
+
+class BufferBudget:
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.laggards: set[Laggard] = set()
+
+    def note(self, conn: Laggard, buffered: int) -> None:
         """``conn`` now has ``buffered`` bytes unsent (called when that is past the mark)."""
         if buffered < LAGGARD_BYTES:
             self.laggards.discard(conn)
@@ -38,9 +45,9 @@ class BufferBudget:
             worst = max(sizes, key=sizes.__getitem__)
             used -= sizes.pop(worst)
             self.laggards.discard(worst)
-            self._shed(worst)
+            worst.shed()
 
-    def forget(self, conn: Connection) -> None:
+    def forget(self, conn: Laggard) -> None:
         self.laggards.discard(conn)
 
     def used(self) -> int:

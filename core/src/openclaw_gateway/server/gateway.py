@@ -82,7 +82,7 @@ class Gateway:
         self.channel_dedupe = Deduper()
         self.channel_limiter = SenderLimiter()
         self.channel_lanes = Lanes()
-        self.buffer_budget = BufferBudget(config.max_total_buffered_bytes, lambda conn: conn.shed())
+        self.buffer_budget = BufferBudget(config.max_total_buffered_bytes)
         self.trusted_proxies = parse_networks(config.trusted_proxies)
         self.cron = CronScheduler(self)
         self.heartbeat = Heartbeat(self)
