@@ -836,13 +836,13 @@ async def test_a_reply_being_generated_at_shutdown_is_finished(gateway_factory, 
 async def test_a_reply_that_cannot_finish_in_the_grace_is_apologised_for(
     gateway_factory, api, caplog
 ):
-    from agent_plugins import PLUGIN as AGENT_PLUGIN
+    from test_message_path import MirrorPlugin
 
     user = api.user(4246, "Sam")
     async with gateway_factory(
-        extra_plugins=(telegram_plugin, AGENT_PLUGIN),
+        extra_plugins=(telegram_plugin, MirrorPlugin(delay=60)),  # far slower than the grace
         plugins=gateway_plugins(api, dm_policy="open"),
-        agent={"provider": "slow"},
+        agent={"provider": "mirror"},
         shutdown_grace_ms=0,
     ) as gw:
         api.push_message(api.private_chat(user), user, "take your time")
