@@ -34,7 +34,7 @@ class SayParams(BaseModel):
 
 
 async def say(ctx: MethodContext, params: SayParams) -> dict[str, str]:
-    config = ctx.gateway.registry.plugin_config("echo", EchoConfig)
+    config = ctx.gateway.plugin_config("echo", EchoConfig)
     ctx.gateway.broadcast("echo.said", {"text": params.text})
     return {"text": f"{config.greeting}, {params.text}"}
 
