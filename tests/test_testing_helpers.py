@@ -84,8 +84,10 @@ async def test_the_documented_example_method_and_event(tmp_path) -> None:
     """docs/plugins.md's test: a call through test_client, and the event it broadcasts."""
     from plugin_fixtures import echo
 
-    async with gateway_for_test(tmp_path, echo, plugins={"echo": {"greeting": "hi"}}) as gw:
-        async with test_client(gw, scopes=["operator.read", "operator.write"]) as client:
-            assert await client.call("echo.say", {"text": "x"}) == {"text": "hi, x"}
-            said = await client.next_event("echo.said")
-            assert said.payload == {"text": "x"}
+    async with (
+        gateway_for_test(tmp_path, echo, plugins={"echo": {"greeting": "hi"}}) as gw,
+        test_client(gw, scopes=["operator.read", "operator.write"]) as client,
+    ):
+        assert await client.call("echo.say", {"text": "x"}) == {"text": "hi, x"}
+        said = await client.next_event("echo.said")
+        assert said.payload == {"text": "x"}
