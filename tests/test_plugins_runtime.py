@@ -51,7 +51,7 @@ async def test_a_crashing_service_is_restarted_with_capped_backoff_and_reported(
 
 
 def test_backoff_doubles_and_caps():
-    from openclaw_gateway.hooks.supervisor import Backoff
+    from openclaw_gateway.backoff import Backoff
 
     backoff = Backoff(first=0.5, cap=4.0)
     assert [backoff.delay(n) for n in range(1, 7)] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]

@@ -31,6 +31,7 @@ from .agent.provider import (
     ToolDefinition,
     Usage,
 )
+from .backoff import Backoff
 from .channels.adapter import (
     AttachmentError,
     AuthError,
@@ -117,6 +118,7 @@ __all__ = [
     "AttachmentError",
     "AttachmentKind",
     "AuthError",
+    "Backoff",
     "ChannelAdapter",
     "ChannelConfig",
     "ChannelContext",

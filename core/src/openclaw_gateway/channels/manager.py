@@ -17,12 +17,16 @@ from typing import TYPE_CHECKING, Any
 import anyio
 from anyio.abc import TaskGroup
 
+from ..backoff import Backoff
 from ..clock import now_ms
 from .adapter import AuthError, ChannelAdapter, ChannelContext
 from .config import ChannelConfig
 
 if TYPE_CHECKING:
     from ..server.gateway import Gateway
+
+RESTART = Backoff(first=1.0, cap=60.0, stable_after=30.0)
+"""A crashed adapter restarts after 1 s, 2 s, 4 s … 60 s; 30 s of running resets it."""
 
 log = logging.getLogger("openclaw_gateway.channels")
 
@@ -122,7 +126,7 @@ class ChannelManager:
         from .router import deliver_inbound
 
         gw = self.gateway
-        delay = 1.0
+        delay, failures = RESTART.first, 0
         account_config = config.accounts[state.account]
         while True:
             with anyio.CancelScope() as scope:
@@ -157,8 +161,10 @@ class ChannelManager:
                 except Exception as exc:
                     state.restarts += 1
                     state.last_error = f"{type(exc).__name__}: {exc}"
-                    if time.monotonic() - started > 30:
-                        delay = 1.0
+                    failures = (
+                        1 if time.monotonic() - started > RESTART.stable_after else failures + 1
+                    )
+                    delay = RESTART.delay(failures)
                     state.set("restarting", f"in {delay:g} s after {state.last_error}")
                     log.warning(
                         "%s/%s crashed (%s); restarting in %g s",
@@ -171,7 +177,6 @@ class ChannelManager:
                 state.set("stopped", "logged out")
                 return
             await anyio.sleep(delay)
-            delay = min(delay * 2, 60.0)
 
     def adapter(
         self, channel: str, account: str | None = None

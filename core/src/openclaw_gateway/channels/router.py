@@ -27,6 +27,7 @@ import anyio
 from ..agent import media
 from ..agent.media import StoredMedia, Unavailable
 from ..agent.sessions import peer_session_key
+from ..backoff import Backoff
 from ..clock import now_ms
 from ..state import channels as store
 from ..state import sessions as session_store
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("openclaw_gateway.channels.router")
 
 SEND_ATTEMPTS = 5
+SEND_RETRY = Backoff(first=0.5, cap=30.0)
+"""Between attempts of a chunk: 0.5 s, 1 s, 2 s, 4 s (a 429's retry_after wins)."""
 TYPING_EVERY = 4.0
 DEDUPE_SIZE = 10_000
 FETCH_TIMEOUT = 60.0
@@ -434,7 +437,6 @@ async def send_text(
 async def send_with_retry(
     gw: Gateway, state: AccountState, adapter: ChannelAdapter, out: OutboundMessage
 ) -> SendResult:
-    delay = 0.5
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
             result = await adapter.send(out)
@@ -445,9 +447,8 @@ async def send_with_retry(
             if attempt == SEND_ATTEMPTS:
                 _report_undelivered(gw, state, out, f"gave up after {attempt} attempts: {exc}")
                 raise PermanentSendError(str(exc)) from exc
-            wait = exc.retry_after if exc.retry_after is not None else delay
+            wait = exc.retry_after if exc.retry_after is not None else SEND_RETRY.delay(attempt)
             await anyio.sleep(min(wait, 60.0))
-            delay = min(delay * 2, 30.0)
         except PermanentSendError as exc:
             _report_undelivered(gw, state, out, str(exc))
             raise

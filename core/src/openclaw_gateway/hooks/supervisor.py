@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import anyio
 from pydantic import BaseModel
 
+from ..backoff import Backoff
 from .registry import ServiceSpec
 from .report import ServiceStatus
 
@@ -34,18 +35,6 @@ class ServiceContext:
     log: logging.Logger
     plugin: str
     service: str
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """Restart delays: ``first`` seconds, doubling per consecutive crash, at most ``cap``."""
-
-    first: float = 1.0
-    cap: float = 60.0
-    stable_after: float = 30.0
-
-    def delay(self, failures: int) -> float:
-        return float(min(self.cap, self.first * 2 ** max(0, failures - 1)))
 
 
 async def supervise(

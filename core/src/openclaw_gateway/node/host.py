@@ -8,7 +8,6 @@ events with ``node.invoke.result``, and survives gateway restarts with exponenti
 from __future__ import annotations
 
 import logging
-import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import anyio
 import orjson
 
+from ..backoff import Backoff
 from ..client import ConnectionLost, DeviceIdentity, GatewayClient, HandshakeError
 from ..client.client import Event
 from ..hooks.registry import NodeHandlerSpec
@@ -69,18 +69,19 @@ class NodeHost:
 
     async def run(self) -> None:
         """Connect, serve, and reconnect with backoff until cancelled."""
-        backoff = 0.5
+        backoff = Backoff(first=0.5, cap=self.settings.max_backoff, jitter=True)
+        failures = 0
         while True:
             try:
                 await self._session()
-                backoff = 0.5
+                failures = 0
                 log.warning("connection to %s closed; reconnecting", self.settings.url)
             except HandshakeError as exc:
                 log.error("gateway refused this node: %s [%s]", exc.message, exc.reason or exc.code)
             except ConnectionLost as exc:
                 log.warning("%s", exc)
-            await anyio.sleep(backoff * (0.5 + random.random()))
-            backoff = min(backoff * 2, self.settings.max_backoff)
+            failures += 1
+            await anyio.sleep(backoff.delay(failures))
 
     async def _session(self) -> None:
         client = GatewayClient(

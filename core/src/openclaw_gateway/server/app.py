@@ -27,6 +27,7 @@ from websockets.http11 import Request, Response
 from ..auth.authenticator import AuthSettings
 from ..auth.origins import normalize_origin, origin_allowed, own_origins
 from ..auth.ratelimit import AuthRateLimiter, client_key
+from ..backoff import Backoff
 from ..channels.router import drain as drain_channels
 from ..clock import now_ms
 from ..config import GatewayConfig
@@ -35,7 +36,7 @@ from ..hooks.lifecycle import run_shutdown, run_startup
 from ..hooks.manager import LoadedPlugins, load_plugins
 from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
-from ..hooks.supervisor import Backoff, ServiceContext, supervise
+from ..hooks.supervisor import ServiceContext, supervise
 from ..secrets import SecretStore
 from ..state.db import Database, open_database, tighten_state_dir
 from .gateway import Gateway
