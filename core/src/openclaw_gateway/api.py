@@ -41,6 +41,8 @@ from .channels.adapter import (
     Markup,
     PermanentSendError,
     TransientSendError,
+    check_attachment_size,
+    read_capped,
 )
 from .channels.config import ChannelConfig
 from .channels.model import (
@@ -156,8 +158,10 @@ __all__ = [
     "ToolDefinition",
     "TransientSendError",
     "Usage",
+    "check_attachment_size",
     "command_hint",
     "hookimpl",
     "invalid_request",
     "load_config",
+    "read_capped",
 ]

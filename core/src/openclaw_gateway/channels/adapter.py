@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -51,6 +51,30 @@ class AuthError(ChannelError):
 class AttachmentError(ChannelError):
     """Raised by ``fetch_attachment`` when the bytes cannot be had (gone, refused, too large).
     The core still answers the message and tells the agent the file could not be read."""
+
+
+def check_attachment_size(declared: int | str | None, max_bytes: int) -> None:
+    """Raise :class:`AttachmentError` when a surface *declares* a file larger than ``max_bytes``
+    (check it before downloading; a missing or unreadable size passes, and the download itself
+    must still stop at the limit)."""
+    try:
+        size = int(declared) if declared is not None else None
+    except ValueError:
+        size = None
+    if size is not None and size > max_bytes:
+        raise AttachmentError(f"the file is {size} bytes, over the {max_bytes}-byte limit")
+
+
+async def read_capped(chunks: AsyncIterable[bytes], max_bytes: int) -> bytes:
+    """A download's body, refused with :class:`AttachmentError` as soon as it passes
+    ``max_bytes`` (a server may send more than it announced): never more than the limit in
+    memory."""
+    data = bytearray()
+    async for chunk in chunks:
+        data += chunk
+        if len(data) > max_bytes:
+            raise AttachmentError(f"the file is over the {max_bytes}-byte limit (stopped reading)")
+    return bytes(data)
 
 
 async def _no_cursor() -> str | None:

@@ -50,12 +50,13 @@ from openclaw_gateway.api import (
     PermanentSendError,
     SendResult,
     TransientSendError,
+    check_attachment_size,
 )
 
 from . import DiscordAccount
 from .client import Client
 from .errors import AUTH_HINTS, deadline, describe, mapped_errors
-from .files import check_size, download, inbound_attachment
+from .files import download, inbound_attachment
 
 if TYPE_CHECKING:
     from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -348,9 +349,9 @@ class DiscordAdapter(ChannelAdapter):
         Raises :class:`AttachmentError` when it is larger, gone (404: deleted, or a signed link
         past its expiry), refused, or the CDN cannot be reached."""
         if attachment.data is not None:
-            check_size(len(attachment.data), max_bytes)
+            check_attachment_size(len(attachment.data), max_bytes)
             return attachment.data
-        check_size(attachment.size, max_bytes)
+        check_attachment_size(attachment.size, max_bytes)
         if not attachment.url:
             raise AttachmentError("the Discord attachment has no URL")
         client = self._client

@@ -11,21 +11,14 @@ from openclaw_gateway.api import (
     Attachment,
     AttachmentError,
     AttachmentKind,
+    check_attachment_size,
+    read_capped,
 )
 
 from .errors import describe
 
 CDN_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=15, sock_read=30)
 CHUNK = 64 * 1024
-
-
-def check_size(size: int | str | None, max_bytes: int) -> None:
-    try:
-        value = int(size) if size is not None else None
-    except ValueError:
-        value = None
-    if value is not None and value > max_bytes:
-        raise AttachmentError(f"the file is {value} bytes, over the {max_bytes}-byte limit")
 
 
 async def download(
@@ -64,13 +57,8 @@ async def read_cdn(response: aiohttp.ClientResponse, max_bytes: int) -> bytes:
         raise AttachmentError(f"Discord's CDN refused the download ({status})")
     if status != 200:
         raise AttachmentError(f"Discord's CDN answered {status}")
-    check_size(response.headers.get("Content-Length"), max_bytes)
-    data = bytearray()
-    async for chunk in response.content.iter_chunked(CHUNK):
-        data += chunk
-        if len(data) > max_bytes:
-            raise AttachmentError(f"the file is over the {max_bytes}-byte limit (stopped reading)")
-    return bytes(data)
+    check_attachment_size(response.headers.get("Content-Length"), max_bytes)
+    return await read_capped(response.content.iter_chunked(CHUNK), max_bytes)
 
 
 def inbound_attachment(a: discord.Attachment) -> Attachment:

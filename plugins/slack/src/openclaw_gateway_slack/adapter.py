@@ -39,6 +39,8 @@ from openclaw_gateway.api import (
     OutboundMessage,
     PermanentSendError,
     SendResult,
+    check_attachment_size,
+    read_capped,
 )
 
 from . import events_api
@@ -304,15 +306,15 @@ class SlackAdapter(ChannelAdapter):
         ``file_access: check_file_info``) is looked up with ``files.info`` first. The bot token
         goes only to Slack's hosts (or ``base_url``'s). Raises :class:`AttachmentError`."""
         if attachment.data is not None:
-            _check_size(len(attachment.data), max_bytes)
+            check_attachment_size(len(attachment.data), max_bytes)
             return attachment.data
-        _check_size(attachment.size, max_bytes)
+        check_attachment_size(attachment.size, max_bytes)
         url = attachment.url
         if not url:
             if not attachment.file_id:
                 raise AttachmentError("the Slack file has neither a URL nor an id")
             url, size = await self._file_info(attachment.file_id)
-            _check_size(size, max_bytes)
+            check_attachment_size(size, max_bytes)
         if not self._may_send_token_to(url):
             raise AttachmentError(
                 f"{urlsplit(url).hostname or url!r} is not a Slack file host: the bot token is not"
@@ -403,15 +405,6 @@ class SlackAdapter(ChannelAdapter):
 # --- files --------------------------------------------------------------------------------------
 
 
-def _check_size(size: int | str | None, max_bytes: int) -> None:
-    try:
-        value = int(size) if size is not None else None
-    except ValueError:
-        value = None
-    if value is not None and value > max_bytes:
-        raise AttachmentError(f"the file is {value} bytes, over the {max_bytes}-byte limit")
-
-
 async def _read_file(
     response: aiohttp.ClientResponse, attachment: Attachment, max_bytes: int
 ) -> bytes:
@@ -430,10 +423,5 @@ async def _read_file(
             "Slack sent its sign-in page instead of the file: the bot token was not accepted"
             " for this file (does the app have the files:read scope?)"
         )
-    _check_size(response.headers.get("Content-Length"), max_bytes)
-    data = bytearray()
-    async for chunk in response.content.iter_chunked(CHUNK):
-        data += chunk
-        if len(data) > max_bytes:
-            raise AttachmentError(f"the file is over the {max_bytes}-byte limit (stopped reading)")
-    return bytes(data)
+    check_attachment_size(response.headers.get("Content-Length"), max_bytes)
+    return await read_capped(response.content.iter_chunked(CHUNK), max_bytes)

@@ -57,13 +57,13 @@ from openclaw_gateway.api import (
     OutboundMessage,
     PermanentSendError,
     SendResult,
+    check_attachment_size,
 )
 
 from .config import TelegramAccount
 from .errors import get_file_error, retry_after_seconds, send_error
 from .files import (
     DownloadRequest,
-    check_size,
     default_name,
     encoded_url,
     inbound_attachments,
@@ -514,17 +514,17 @@ class TelegramAdapter(ChannelAdapter):
         server any size. Raises :class:`AttachmentError` when the file is too large, gone or
         refused, or Telegram cannot be reached."""
         if attachment.data is not None:
-            check_size(len(attachment.data), max_bytes)
+            check_attachment_size(len(attachment.data), max_bytes)
             return attachment.data
         if not attachment.file_id:
             raise AttachmentError("the attachment has no Telegram file_id")
-        check_size(attachment.size, max_bytes)
+        check_attachment_size(attachment.size, max_bytes)
         await self._open()
         try:
             file = await self.bot.get_file(attachment.file_id)
         except TelegramError as exc:
             raise AttachmentError(get_file_error(exc)) from exc
-        check_size(file.file_size, max_bytes)
+        check_attachment_size(file.file_size, max_bytes)
         if not file.file_path:
             raise AttachmentError("Telegram gave no file_path for the file")
         if self.config.local_mode and Path(file.file_path).is_absolute():

@@ -11,7 +11,13 @@ import httpx
 from telegram import Message
 from telegram.request import HTTPXRequest
 
-from openclaw_gateway.api import Attachment, AttachmentError, AttachmentKind
+from openclaw_gateway.api import (
+    Attachment,
+    AttachmentError,
+    AttachmentKind,
+    check_attachment_size,
+    read_capped,
+)
 
 
 class DownloadRequest(HTTPXRequest):
@@ -33,35 +39,19 @@ class DownloadRequest(HTTPXRequest):
                     raise AttachmentError("the file is gone (404): Telegram file links expire")
                 if status != 200:
                     raise AttachmentError(f"Telegram answered {status} to the download")
-                check_size(response.headers.get("content-length"), max_bytes)
-                data = bytearray()
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > max_bytes:  # a server that sends more than it announced
-                        raise AttachmentError(
-                            f"the file is over the {max_bytes}-byte limit (stopped reading)"
-                        )
-                return bytes(data)
+                check_attachment_size(response.headers.get("content-length"), max_bytes)
+                return await read_capped(response.aiter_bytes(), max_bytes)
         except httpx.HTTPError as exc:
             raise AttachmentError(
                 f"downloading from Telegram failed ({type(exc).__name__})"
             ) from None
 
 
-def check_size(declared: str | int | None, max_bytes: int) -> None:
-    try:
-        size = int(declared) if declared is not None else None
-    except ValueError:
-        size = None
-    if size is not None and size > max_bytes:
-        raise AttachmentError(f"the file is {size} bytes, over the {max_bytes}-byte limit")
-
-
 def read_local(path: Path, max_bytes: int) -> bytes:
     """A file a ``--local`` Bot API server keeps on this host's disk (``local_mode``)."""
     try:
         with path.open("rb") as f:
-            check_size(path.stat().st_size, max_bytes)
+            check_attachment_size(path.stat().st_size, max_bytes)
             data = f.read(max_bytes + 1)
     except OSError as exc:
         raise AttachmentError(f"cannot read the file the Bot API server stored: {exc}") from None
