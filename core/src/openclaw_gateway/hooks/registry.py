@@ -14,8 +14,13 @@ from pydantic import BaseModel
 from ..auth.scopes import READ, ROLE_NODE, ROLE_OPERATOR
 
 if TYPE_CHECKING:
+    from ..agent.provider import AgentProvider
+    from ..channels.adapter import ChannelAdapter, ChannelContext
+    from ..config import AgentConfig
     from ..server.connection import Connection
     from ..server.gateway import Gateway
+    from ..server.http import HttpRequest
+    from .supervisor import ServiceContext
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,7 @@ class ChannelSpec:
     """A messaging surface: ``factory(context)`` builds the adapter (async start/stop/send)."""
 
     name: str
-    factory: Callable[..., Any]
+    factory: Callable[[ChannelContext], ChannelAdapter]
     label: str = ""
     plugin: str = ""
 
@@ -147,7 +152,7 @@ class AgentProviderSpec:
     """A model backend: ``factory(config)`` builds a provider that streams a turn."""
 
     name: str
-    factory: Callable[..., Any]
+    factory: Callable[[AgentConfig], AgentProvider]
     plugin: str = ""
 
 
@@ -176,7 +181,7 @@ class HttpRoute:
     """
 
     path: str
-    handler: Callable[[Any], Awaitable[Any]]
+    handler: Callable[[HttpRequest], Awaitable[Any]]
     methods: tuple[str, ...] = ("GET",)
     max_body: int | None = None
     plugin: str = ""
@@ -195,7 +200,7 @@ class ServiceSpec:
     """A long-running task: ``run(context)`` is awaited under supervision (restart with backoff)."""
 
     name: str
-    run: Callable[..., Awaitable[None]]
+    run: Callable[[ServiceContext], Awaitable[None]]
     plugin: str = ""
 
 
