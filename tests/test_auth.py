@@ -297,6 +297,7 @@ async def refused_at_upgrade(port: int, origin: str) -> None:
         await open_peer(port, origin=origin)
     assert info.value.response.status_code == 403
     assert b"allowed_origins" in info.value.response.body
+    assert origin.encode() in info.value.response.body  # the operator sees which origin
 
 
 async def test_foreign_origin_refused(gateway):

@@ -244,9 +244,12 @@ async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
         # the Origin again and names the setting to change.
         origin = request.headers.get("Origin")
         if origin is not None and not origin_allowed(origin, gateway.auth_settings.allowed_origins):
+            seen = "".join(c for c in origin[:200] if c.isprintable())
+            log.debug("refused a WebSocket upgrade from origin %r", seen)
             return conn.respond(
                 HTTPStatus.FORBIDDEN,
-                "Origin not allowed; add it to allowed_origins (OPENCLAW_GATEWAY_ALLOWED_ORIGINS)\n",
+                f"Origin not allowed: {seen}; add it to allowed_origins"
+                " (OPENCLAW_GATEWAY_ALLOWED_ORIGINS)\n",
             )
         ip = client_key(str(conn.remote_address[0]) if conn.remote_address else "?")
         if gateway.preauth[ip] >= config.max_preauth_connections_per_ip:
