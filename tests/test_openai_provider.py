@@ -190,7 +190,7 @@ async def test_local_server_without_a_key_gets_a_placeholder(monkeypatch):
 
 
 def test_factory_reads_the_agent_table_and_needs_a_model():
-    with pytest.raises(ProviderError, match=r"\[agent\] model is not set"):
+    with pytest.raises(ProviderError, match=r"\[plugins\.openai\] model is not set"):
         openclaw_gateway_openai.make_provider(AgentConfig(provider="openai"))
     provider = openclaw_gateway_openai.make_provider(
         AgentConfig(
@@ -695,3 +695,36 @@ async def test_gateway_sends_attached_images_to_the_model(gateway_factory, fake)
         history = fake.requests[1].body["messages"]
         assert history[1]["content"][1]["type"] == "image_url"
         assert history[-1] == {"role": "user", "content": "and now?"}
+
+
+async def test_the_provider_is_configured_in_its_own_section(gateway_factory, fake, caplog):
+    """``[plugins.openai]`` holds the model server's settings; ``[agent]`` only picks the
+    provider. A key in both: the section wins. The old ``[agent]`` keys still work, with a
+    deprecation warning at start."""
+    fake.script(text_reply("from the section"))
+    section = {"base_url": fake.base_url, "model": "fake-model", "api_key": "sk-test"}
+    async with gateway_factory(
+        extra_plugins=(openclaw_gateway_openai,),
+        agent={"provider": "openai", "model": "stale-model"},
+        plugins={"openai": section},
+    ) as gw:
+        peer = await operator(gw.port, TOKEN, ALL)
+        _frames, final = await run_agent(peer, "hi", "sec-1")
+        assert final["payload"]["result"]["payloads"][0]["text"] == "from the section"
+        assert final["payload"]["result"]["meta"]["agentMeta"]["model"] == "fake-model"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(
+        "[agent] model: deprecated here; set model in [plugins.openai]" in w for w in warnings
+    )
+
+    caplog.clear()
+    fake.script(text_reply("no agent keys"))
+    async with gateway_factory(
+        extra_plugins=(openclaw_gateway_openai,),
+        agent={"provider": "openai"},
+        plugins={"openai": section},
+    ) as gw:
+        peer = await operator(gw.port, TOKEN, ALL)
+        _frames, final = await run_agent(peer, "hi", "sec-2")
+        assert final["payload"]["result"]["payloads"][0]["text"] == "no agent keys"
+    assert not [r for r in caplog.records if "deprecated" in r.getMessage()]

@@ -1,8 +1,8 @@
 """Configuration: CLI flags, then ``OPENCLAW_GATEWAY_*`` env, then ``<state dir>/config.toml``, then defaults.
 
 The layers are merged field by field (pydantic-settings deep-merges its sources): an env var for
-one key, say ``OPENCLAW_GATEWAY_AGENT__API_KEY``, overrides that key and keeps the rest of the
-file's ``[agent]`` table. Every field is validated at start; an invalid value fails with its path
+one key, say ``OPENCLAW_GATEWAY_PLUGINS__OPENAI__API_KEY``, overrides that key and keeps the rest
+of the file's ``[plugins.openai]`` table. Every field is validated at start; an invalid value fails with its path
 and the reason (:class:`~openclaw_gateway.errors.ConfigError`, exit code 2).
 
 Secrets do not belong in the file: any string value may instead be a reference

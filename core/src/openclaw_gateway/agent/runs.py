@@ -11,11 +11,12 @@ import functools
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
+from pydantic import BaseModel
 
 from ..clock import now_ms
 from ..keyed_locks import KeyedLocks
@@ -38,6 +39,7 @@ from .sessions import DEFAULT_AGENT
 from .tools import ToolBox
 
 if TYPE_CHECKING:
+    from ..config import AgentConfig
     from ..server.gateway import Gateway
 
 log = logging.getLogger("openclaw_gateway.agent")
@@ -163,7 +165,9 @@ class RunManager:
             raise ProviderError(
                 f"agent provider {cfg.provider!r} is not installed ({install_hint(cfg.provider)})"
             )
-        provider: AgentProvider = spec.factory(cfg)
+        provider: AgentProvider = spec.factory(
+            provider_settings(cfg, self.gateway.registry.configs)
+        )
         return provider
 
     # --- lookup --------------------------------------------------------------------------------
@@ -578,3 +582,24 @@ class RunManager:
         self.gateway.broadcast(
             "sessions.changed", {"sessionKey": run.session_key, "reason": "run-ended"}
         )
+
+
+PROVIDER_KEYS = ("model", "base_url", "api_key")
+"""Model-server settings a provider plugin's own section holds (``[plugins.openai]``)."""
+
+
+def provider_settings(agent: AgentConfig, sections: Mapping[str, BaseModel]) -> AgentConfig:
+    """``[agent]`` with the provider's own section laid over it: a key set in
+    ``[plugins.<provider>]`` wins; ``[agent]``'s is the deprecated fallback."""
+    section = sections.get(agent.provider)
+    if section is None:
+        return agent
+    update = {
+        key: value for key in PROVIDER_KEYS if (value := getattr(section, key, None)) is not None
+    }
+    return agent.model_copy(update=update) if update else agent
+
+
+def deprecated_provider_keys(agent: AgentConfig) -> list[str]:
+    """The ``[agent]`` keys that belong in the provider's section now."""
+    return [key for key in PROVIDER_KEYS if getattr(agent, key) is not None]

@@ -110,6 +110,17 @@ def preflight(
                 f"agent provider {provider!r} is not installed ({install_hint(provider)})",
             )
         )
+    if provider != "offline":
+        from ..agent.runs import deprecated_provider_keys
+
+        old = deprecated_provider_keys(config.agent)
+        if old:
+            log.warning(
+                "[agent] %s: deprecated here; set %s in [plugins.%s] (still read for now)",
+                ", ".join(old),
+                " and ".join(old),
+                provider,
+            )
     if config.auth_mode == "password" and not resolve_password(config):
         problems.append(
             (

@@ -84,7 +84,7 @@ class OpenAIProvider:
     def from_config(cls, config: AgentConfig) -> OpenAIProvider:
         if not config.model:
             raise ProviderError(
-                '[agent] model is not set: the openai provider needs one (e.g. model = "gpt-4o-mini",'
+                '[plugins.openai] model is not set: the openai provider needs one (e.g. model = "gpt-4o-mini",'
                 " or the name of a model your Ollama / vLLM / llama.cpp / LM Studio server serves)"
             )
         return cls(
@@ -200,21 +200,21 @@ class OpenAIProvider:
             if streaming:
                 return ProviderError(f"the connection to {where} broke mid-answer: {cause}")
             return ProviderError(
-                f"cannot reach {where}: {cause} (is it running? check [agent] base_url)"
+                f"cannot reach {where}: {cause} (is it running? check [plugins.openai] base_url)"
             )
         if isinstance(exc, openai.APIStatusError):
             status = exc.status_code
             detail = _server_message(exc)
             if status == 401:
                 return ProviderError(
-                    f"{where} refused the API key (HTTP 401): {detail}. Set [agent] api_key"
-                    " (or OPENCLAW_GATEWAY_AGENT__API_KEY)"
+                    f"{where} refused the API key (HTTP 401): {detail}. Set [plugins.openai] api_key"
+                    " (or OPENCLAW_GATEWAY_PLUGINS__OPENAI__API_KEY)"
                 )
             if status == 403:
                 return ProviderError(f"{where} denied access (HTTP 403): {detail}")
             if status == 404:
                 return ProviderError(
-                    f"{where} answered 404 for model {self.model!r}: {detail}. Check [agent] model"
+                    f"{where} answered 404 for model {self.model!r}: {detail}. Check [plugins.openai] model"
                     " and base_url (OpenAI-compatible servers serve under /v1)"
                 )
             if status == 429:
