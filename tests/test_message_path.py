@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
@@ -52,9 +53,11 @@ class MirrorPlugin:
         register(AgentProviderSpec(name="mirror", factory=lambda cfg: self.provider))
 
 
-async def test_a_burst_is_answered_in_order_each_message_in_its_turn(gateway_factory):
-    chat = FakeChatPlugin()
-    mirror = MirrorPlugin()
+@asynccontextmanager
+async def chat_with_mirror(
+    gateway_factory: Any, chat: FakeChatPlugin, mirror: MirrorPlugin
+) -> AsyncIterator[Any]:
+    """A gateway with the in-memory surface (open DMs) and the mirror provider, surface ready."""
     async with gateway_factory(
         extra_plugins=(chat, mirror),
         agent={"provider": "mirror"},
@@ -62,6 +65,12 @@ async def test_a_burst_is_answered_in_order_each_message_in_its_turn(gateway_fac
     ) as gw:
         with anyio.fail_after(5):
             await chat.hub.ready.wait()
+        yield gw
+
+
+async def test_a_burst_is_answered_in_order_each_message_in_its_turn(gateway_factory):
+    chat = FakeChatPlugin()
+    async with chat_with_mirror(gateway_factory, chat, MirrorPlugin()) as gw:
         for i in range(1, 6):  # back to back, as a user typing fast
             await chat.hub.inbound(f"#{i}", sender="ada")
         sent = await chat.hub.wait_sent(5)
@@ -91,13 +100,7 @@ async def test_a_slow_download_does_not_let_a_later_message_overtake(gateway_fac
     mirror = MirrorPlugin(delay=0)
     chat.hub.files["f1"] = b"some notes"
     release = anyio.Event()
-    async with gateway_factory(
-        extra_plugins=(chat, mirror),
-        agent={"provider": "mirror"},
-        plugins={"fakechat": {"dm_policy": "open", "accounts": {"default": {"token": "ok"}}}},
-    ) as gw:
-        with anyio.fail_after(5):
-            await chat.hub.ready.wait()
+    async with chat_with_mirror(gateway_factory, chat, mirror) as gw:
         adapter = chat.hub.adapter
         assert adapter is not None
         fetch = adapter.fetch_attachment

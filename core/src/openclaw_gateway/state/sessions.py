@@ -63,17 +63,6 @@ def _touch_session(
     return SessionRecord(**dict(row))
 
 
-def ensure_session(
-    conn: sqlite3.Connection,
-    session_key: str,
-    agent_id: str,
-    now_ms: int,
-    session_id: str | None = None,
-) -> SessionRecord:
-    with transaction(conn):
-        return _touch_session(conn, session_key, agent_id, now_ms, session_id)
-
-
 def begin_turn(
     conn: sqlite3.Connection,
     *,
