@@ -319,7 +319,7 @@ async def test_foreign_page_cannot_exhaust_the_preauth_sockets(gateway_factory):
     async with gateway_factory() as gw:
         for _ in range(40):
             await refused_at_upgrade(gw.port, "http://evil.example")
-        assert gw.preauth == {}
+        assert gw.hub.preauth == {}
         res, _, _ = await attempt(gw.port, connect_frame(token=TOKEN))
         assert res["ok"], res
 

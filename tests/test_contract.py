@@ -75,6 +75,6 @@ async def test_event_payloads_and_unknown_events(gateway_factory):
             gw.broadcast("weather.changed", {"city": "Oslo"})
         with pytest.raises(UnknownEvent, match=r"'weather\.typo'.*test_contract"):
             gw.broadcast("weather.typo", {})
-        conn = next(iter(gw.connections.values()))
+        conn = next(iter(gw.hub.connections.values()))
         with pytest.raises(UnknownEvent, match=r"weather\.typo"):
-            gw.send_event(conn, "weather.typo", {})
+            gw.hub.send_event(conn, "weather.typo", {})

@@ -330,7 +330,7 @@ async def test_handshake_timeout(gateway_factory):
         assert frames == [] and code == 1000
         assert 0.2 < elapsed < 2
         with anyio.fail_after(2):  # the slot is released once the server side has closed
-            while gw.preauth.get("127.0.0.1", 0):
+            while gw.hub.preauth.get("127.0.0.1", 0):
                 await anyio.sleep(0.01)
         # An authenticated peer is not subject to the handshake timeout.
         ok = await operator(gw.port, TOKEN)
@@ -354,7 +354,7 @@ async def test_preauth_connection_cap(gateway_factory):
         # Closing an unauthenticated socket frees its slot too.
         await pending[1].ws.close()
         with anyio.fail_after(3):
-            while gw.preauth.get("127.0.0.1", 0) >= 2:
+            while gw.hub.preauth.get("127.0.0.1", 0) >= 2:
                 await anyio.sleep(0.01)
         more = await open_peer(gw.port)
         for peer in (*pending, extra, more):

@@ -34,7 +34,7 @@ async def stalled_peer(port: int) -> tuple[Peer, str]:
 
 
 def server_buffer(gw, conn_id: str) -> int:
-    conn = gw.connections.get(conn_id)
+    conn = gw.hub.connections.get(conn_id)
     if conn is None or conn.ws.transport is None:
         return 0
     return int(conn.ws.transport.get_write_buffer_size())
@@ -73,7 +73,7 @@ async def test_slow_consumer_closed_and_bounded(gateway_factory):
         assert received == list(range(received[0], received[0] + 200))
         # The slow peer's server-side buffer never went past the limit (plus one frame).
         assert peak <= MAX_BUFFERED + EVENT_PAD + 1024
-        slow_conn = gw.connections.get(slow_id)
+        slow_conn = gw.hub.connections.get(slow_id)
         assert slow_conn is None or slow_conn.dropped
         # Once dropped, nothing more is queued for it.
         assert gw.broadcast("tick", {"ts": 0}) == 1 or slow_conn is None
@@ -84,7 +84,7 @@ async def test_slow_consumer_closed_and_bounded(gateway_factory):
         assert (code, reason) == (1008, "slow consumer")
         assert len(frames) < 200  # it did not get everything
         with anyio.fail_after(3):
-            while slow_id in gw.connections:
+            while slow_id in gw.hub.connections:
                 await anyio.sleep(0.01)
         assert (await good.request("health"))["ok"]
         await good.ws.close()
@@ -92,15 +92,15 @@ async def test_slow_consumer_closed_and_bounded(gateway_factory):
 
 async def test_stalled_consumer_is_disconnected_even_if_it_never_reads(gateway_factory):
     async with gateway_factory(max_buffered_bytes=MAX_BUFFERED) as gw:
-        gw.close_grace_s = 0.5
+        gw.hub.close_grace_s = 0.5
         slow, slow_id = await stalled_peer(gw.port)
         await _flood(gw, slow_id, 100)
-        assert gw.connections[slow_id].dropped
+        assert gw.hub.connections[slow_id].dropped
         # The gateway must not keep a never-reading peer (and its buffer) forever: after the
         # close grace period the TCP connection is aborted.
         started = time.monotonic()
         with anyio.fail_after(5):
-            while slow_id in gw.connections:
+            while slow_id in gw.hub.connections:
                 await anyio.sleep(0.02)
         assert time.monotonic() - started < 3
         slow.ws.transport.abort()

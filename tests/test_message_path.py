@@ -119,7 +119,7 @@ async def test_a_slow_download_does_not_let_a_later_message_overtake(gateway_fac
         sent = await chat.hub.wait_sent(2)
         assert sent[0].text.startswith("answer to #1 see file") and "after 1 user" in sent[0].text
         assert sent[1].text == "answer to #2 (after 2 user messages)"
-        assert len(gw.channel_lanes) == 0  # nothing remembered once answered
+        assert len(gw.channels.runtime.lanes) == 0  # nothing remembered once answered
 
 
 async def race(gw: Any, method: str, params: dict[str, Any]) -> list[dict[str, Any]]:

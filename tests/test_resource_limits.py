@@ -120,7 +120,7 @@ async def test_stalled_sockets_share_a_total_budget_worst_shed_first(gateway_fac
         healthy = await operator(gw.port, TOKEN, ["operator.read"])
         stalled = [await operator(gw.port, TOKEN, ["operator.read"], max_queue=1) for _ in range(2)]
         # Match server-side connections to the stalled peers by their local ports.
-        by_port = {c.ws.remote_address[1]: c for c in gw.connections.values()}
+        by_port = {c.ws.remote_address[1]: c for c in gw.hub.connections.values()}
         server_side = [by_port[p.ws.local_address[1]] for p in stalled]
         for conn in server_side:
             sock = conn.ws.transport.get_extra_info("socket")
@@ -131,22 +131,22 @@ async def test_stalled_sockets_share_a_total_budget_worst_shed_first(gateway_fac
             for _ in range(2000):
                 if conn.dropped or conn.buffered() >= target:
                     return
-                gw.send_event(conn, "health", chunk)
+                gw.hub.send_event(conn, "health", chunk)
 
         worst, other = server_side
         fill(worst, int(budget * 0.7))
         assert not worst.dropped
         fill(other, int(budget * 0.5))  # together over the budget: the worst goes first
         assert worst.dropped and not other.dropped
-        assert gw.buffer_budget.used() <= budget
+        assert gw.hub.buffer_budget.used() <= budget
         res = await healthy.request("health", {})  # the gateway keeps serving
         assert res["ok"]
         with anyio.fail_after(15):
-            while worst.conn_id in gw.connections:
+            while worst.conn_id in gw.hub.connections:
                 await anyio.sleep(0.05)
         for peer in stalled:
             peer.ws.transport.abort()
         with anyio.fail_after(15):
-            while len(gw.connections) > 1:
+            while len(gw.hub.connections) > 1:
                 await anyio.sleep(0.05)
-        assert gw.buffer_budget.used() == 0 and not gw.buffer_budget.laggards
+        assert gw.hub.buffer_budget.used() == 0 and not gw.hub.buffer_budget.laggards

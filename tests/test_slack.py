@@ -29,6 +29,7 @@ from openclaw_gateway_slack.config import SlackAccount, SlackConfig
 from openclaw_gateway_slack.inbound import escape
 from pydantic import ValidationError
 
+from openclaw_gateway.api import HttpRequest
 from openclaw_gateway.channels.adapter import (
     AttachmentError,
     AuthError,
@@ -37,7 +38,6 @@ from openclaw_gateway.channels.adapter import (
     TransientSendError,
 )
 from openclaw_gateway.channels.model import Attachment, InboundMessage, OutboundMessage
-from openclaw_gateway.server.http import HttpRequest
 
 from fakes.slack_api import BOT_USER, SIGNING_SECRET, FakeSlack
 from wire import TOKEN, operator

@@ -26,6 +26,7 @@ from openclaw_gateway_telegram.config import TelegramAccount, TelegramConfig
 from openclaw_gateway_telegram.markup import telegram_html
 from pydantic import ValidationError
 
+from openclaw_gateway.api import HttpRequest
 from openclaw_gateway.channels.adapter import (
     AttachmentError,
     AuthError,
@@ -34,7 +35,6 @@ from openclaw_gateway.channels.adapter import (
     TransientSendError,
 )
 from openclaw_gateway.channels.model import Attachment, InboundMessage, OutboundMessage
-from openclaw_gateway.server.http import HttpRequest
 
 from fakes.telegram_api import BOT_ID, TOKEN, FakeBotAPI, check_html
 from wire import TOKEN as GATEWAY_TOKEN

@@ -282,7 +282,9 @@ async def test_a_seq_gap_refetches_the_history(gateway_factory, browser):
         body = {"role": "user", "content": [{"type": "text", "text": "missed"}], "timestamp": now}
         await gw.db.run(store.append_message, gw.db.conn, "agent:main:main", None, body, now)
         # … and the page's next broadcast shows a gap (as when events were dropped)
-        (conn,) = [c for c in gw.connections.values() if c.client and c.client.id == "webchat-ui"]
+        (conn,) = [
+            c for c in gw.hub.connections.values() if c.client and c.client.id == "webchat-ui"
+        ]
         conn.seq += 3
         gw.broadcast("tick", {"ts": now})
         await expect(page.locator(".msg.user .body", has_text="missed")).to_have_count(

@@ -13,11 +13,6 @@ calling connection as ``ctx.conn``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
-
-from pydantic import BaseModel
-
 from .agent.provider import (
     AgentProvider,
     Finished,
@@ -56,6 +51,8 @@ from .config import AgentConfig, GatewayConfig, load_config
 from .errors import ConfigError, ErrorCode, GatewayError, invalid_request
 from .hints import command as command_hint
 from .hooks import hookimpl
+from .hooks.gateway_api import GatewayAPI
+from .hooks.http_types import HttpRequest, HttpResponse
 from .hooks.registry import (
     AgentProviderSpec,
     AgentToolSpec,
@@ -67,49 +64,9 @@ from .hooks.registry import (
     MethodSpec,
     NodeCommandSpec,
     NodeHandlerSpec,
+    ServiceContext,
     ServiceSpec,
 )
-from .hooks.supervisor import ServiceContext
-from .server.http import HttpRequest, HttpResponse
-
-M = TypeVar("M", bound=BaseModel)
-
-
-class GatewayAPI(Protocol):
-    """The running gateway as plugins see it (the supported subset of the core's ``Gateway``)."""
-
-    @property
-    def config(self) -> GatewayConfig:
-        """The gateway's validated settings (read them; never change them)."""
-        ...
-
-    @property
-    def port(self) -> int:
-        """The WebSocket port it listens on (the real one when configured as 0)."""
-        ...
-
-    @property
-    def plugin_report(self) -> dict[str, Any]:
-        """What ``health``/``status`` say about plugins (``http`` holds the HTTP listener's port)."""
-        ...
-
-    def plugin_config(self, section: str, model: type[M]) -> M:
-        """A plugin's validated config section, typed; raises ``LookupError`` when absent."""
-        ...
-
-    def channel_adapter(self, channel: str, account: str) -> ChannelAdapter | None:
-        """The running adapter of ``channel``'s ``account`` on *this* gateway, or None: how a
-        plugin's HTTP route (a webhook) finds the account it serves, with no global registry."""
-        ...
-
-    def broadcast(self, event: str, payload: Any) -> int:
-        """Send a registered event to every socket allowed to see it; returns how many."""
-        ...
-
-    def spawn(self, fn: Callable[[], Awaitable[Any]]) -> None:
-        """Run ``fn()`` in the gateway's task group (cancelled at shutdown)."""
-        ...
-
 
 __all__ = [
     "AgentConfig",

@@ -43,8 +43,11 @@ from .schedule import Schedule, ScheduleError
 from .sessions import DEFAULT_AGENT, MAIN_SESSION, canonical_session_key
 
 if TYPE_CHECKING:
-    from ..server.gateway import Gateway
-    from .runs import Run
+    from ..config import CronConfig
+    from ..server.hub import Broadcast
+    from ..spawner import Spawn
+    from ..state.db import Database
+    from .runs import Run, RunManager
 
 log = logging.getLogger("openclaw_gateway.cron")
 
@@ -183,8 +186,20 @@ def session_key_for(job_id: str, session_key: str | None) -> str:
 class CronScheduler:
     """The cron jobs of one gateway (loaded at construction, before serving) and their loop."""
 
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
+    def __init__(
+        self,
+        *,
+        db: Database,
+        config: CronConfig,
+        runs: RunManager,
+        broadcast: Broadcast,
+        spawn: Spawn,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.agent_runs = runs
+        self.broadcast = broadcast
+        self.spawn = spawn
         self.clock: Clock = SystemClock()
         self.jobs: dict[str, store.CronJobRecord] = {}
         self.running: dict[str, str] = {}
@@ -208,7 +223,7 @@ class CronScheduler:
         self._waker.wake()
 
     def _load(self) -> None:
-        conn = self.gateway.db.conn
+        conn = self.db.conn
         now = self.now_ms()
         missed = 0
         for job in store.list_jobs(conn):
@@ -240,7 +255,7 @@ class CronScheduler:
 
     async def run(self) -> None:
         """The loop: fire what is due, sleep until the next fire (or a change), repeat."""
-        if not self.gateway.config.cron.enabled:
+        if not self.config.enabled:
             log.info("cron scheduler disabled (cron.enabled = false); cron.run still works")
             return
         while True:
@@ -286,7 +301,7 @@ class CronScheduler:
         job = self.jobs[job_id]
         next_ms, enabled = self._next(job, now_ms)
         self.jobs[job_id] = replace(job, next_run_at_ms=next_ms, enabled=enabled)
-        db = self.gateway.db
+        db = self.db
         await db.run(store.set_next_run, db.conn, job_id, next_ms, enabled)
 
     # --- operations ----------------------------------------------------------------------------
@@ -301,7 +316,7 @@ class CronScheduler:
         enabled: bool,
     ) -> store.CronJobRecord:
         """Persist and schedule a job (``schedule`` comes from :func:`parse_schedule`)."""
-        limit = self.gateway.config.cron.max_jobs
+        limit = self.config.max_jobs
         if len(self.jobs) >= limit:
             raise invalid_request(f"too many cron jobs (cron.max_jobs = {limit})")
         now = self.now_ms()
@@ -318,7 +333,7 @@ class CronScheduler:
             next_run_at_ms=next_ms if enabled else None,
             **schedule.columns(),
         )
-        db = self.gateway.db
+        db = self.db
         await db.run(store.insert_job, db.conn, job)
         self.jobs[job_id] = job
         self.wake()
@@ -359,7 +374,7 @@ class CronScheduler:
                 raise ScheduleError("enabled", "the one-shot time has passed: give a new schedule")
             updated = replace(updated, next_run_at_ms=next_ms)
         self.jobs[job_id] = updated
-        db = self.gateway.db
+        db = self.db
         await db.run(store.update_job, db.conn, updated)
         self.wake()
         current = self.jobs.get(job_id, updated)
@@ -368,7 +383,7 @@ class CronScheduler:
 
     async def remove(self, job_id: str) -> bool:
         job = self.jobs.pop(job_id, None)
-        db = self.gateway.db
+        db = self.db
         deleted = await db.run(store.delete_job, db.conn, job_id)
         if job is None:
             return deleted
@@ -400,7 +415,7 @@ class CronScheduler:
             return current, "in_flight"
         run_id = f"cron:{job_id}:{uuid.uuid4().hex[:12]}"
         self.running[job_id] = run_id
-        gw, db = self.gateway, self.gateway.db
+        db = self.db
         now = self.now_ms()
         try:
             await db.run(
@@ -416,7 +431,7 @@ class CronScheduler:
                 keep=self.run_history,
             )
             self._update(job_id, last_run_id=run_id, last_status="running", last_run_at_ms=now)
-            run = await gw.runs.submit(
+            run = await self.agent_runs.submit(
                 run_id=run_id, session_key=job.session_key, message=job.message, kind="cron"
             )
         except Exception as exc:
@@ -441,7 +456,7 @@ class CronScheduler:
         self._event(
             "started", job, runId=run_id, runAtMs=now, reason=reason, sessionKey=job.session_key
         )
-        gw.spawn(lambda: self._watch(job_id, run, now))
+        self.spawn(lambda: self._watch(job_id, run, now))
         return run_id, "started"
 
     async def _watch(self, job_id: str, run: Run, started_ms: int) -> None:
@@ -452,7 +467,7 @@ class CronScheduler:
         error = run.error if run.status != "ok" else None
         duration = (run.ended_at_ms or 0) - (run.started_at_ms or run.accepted_at_ms)
         try:
-            db = self.gateway.db
+            db = self.db
             await db.run(
                 store.finish_run,
                 db.conn,
@@ -478,7 +493,7 @@ class CronScheduler:
         if error:
             payload["error"] = error
         if job is None:
-            self.gateway.broadcast(
+            self.broadcast(
                 "cron", {"action": "finished", "jobId": job_id, "ts": self.now_ms(), **payload}
             )
         else:
@@ -500,7 +515,7 @@ class CronScheduler:
         if current is not None and action != "removed":
             payload["nextRunAtMs"] = current.next_run_at_ms
         payload.update(extra)
-        self.gateway.broadcast("cron", payload)
+        self.broadcast("cron", payload)
 
     # --- queries -------------------------------------------------------------------------------
 
@@ -512,8 +527,8 @@ class CronScheduler:
         return None if job is None else job_payload(job, self.running.get(job_id))
 
     def status(self) -> dict[str, Any]:
-        enabled = self.gateway.config.cron.enabled
-        path = str(self.gateway.db.path)
+        enabled = self.config.enabled
+        path = str(self.db.path)
         return {
             "enabled": enabled,
             "jobs": len(self.jobs),
@@ -547,7 +562,7 @@ class CronScheduler:
         if query:
             needle = query.lower()
             named = [job.job_id for job in self.jobs.values() if needle in job.name.lower()]
-        db = self.gateway.db
+        db = self.db
         records, total, offset = await db.run(
             store.list_runs,
             db.conn,

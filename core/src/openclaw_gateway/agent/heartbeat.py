@@ -19,7 +19,9 @@ from .clock import Clock, SystemClock, Waker
 from .sessions import MAIN_SESSION
 
 if TYPE_CHECKING:
-    from ..server.gateway import Gateway
+    from ..config import HeartbeatConfig
+    from ..server.hub import Broadcast
+    from .runs import RunManager
 
 log = logging.getLogger("openclaw_gateway.heartbeat")
 
@@ -38,9 +40,11 @@ def format_every(ms: int) -> str:
 
 
 class Heartbeat:
-    def __init__(self, gateway: Gateway) -> None:
-        cfg = gateway.config.heartbeat
-        self.gateway = gateway
+    """A periodic agent run on the main session (off unless configured or switched on)."""
+
+    def __init__(self, cfg: HeartbeatConfig, *, runs: RunManager, broadcast: Broadcast) -> None:
+        self.runs = runs
+        self.broadcast = broadcast
         self.enabled = cfg.every_ms > 0
         self.every_ms = cfg.every_ms or DEFAULT_EVERY_MS
         self.prompt = cfg.prompt
@@ -84,15 +88,14 @@ class Heartbeat:
 
     async def beat(self) -> dict[str, Any]:
         """One heartbeat run, awaited to its end; returns (and broadcasts) its record."""
-        gw = self.gateway
         started = time.monotonic()
         record: dict[str, Any]
-        if gw.runs.active_in(MAIN_SESSION):
+        if self.runs.active_in(MAIN_SESSION):
             record = {"status": "skipped", "runId": None, "reason": "main session busy"}
         else:
             run_id = f"heartbeat:{uuid.uuid4().hex[:12]}"
             try:
-                run = await gw.runs.submit(
+                run = await self.runs.submit(
                     run_id=run_id, session_key=MAIN_SESSION, message=self.prompt, kind="heartbeat"
                 )
                 await run.done.wait()
@@ -111,5 +114,5 @@ class Heartbeat:
         record["ts"] = int(self.clock.now() * 1000)
         record["durationMs"] = int((time.monotonic() - started) * 1000)
         self.last = record
-        gw.broadcast("heartbeat", record)
+        self.broadcast("heartbeat", record)
         return record

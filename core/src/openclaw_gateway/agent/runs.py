@@ -40,7 +40,10 @@ from .tools import ToolBox
 
 if TYPE_CHECKING:
     from ..config import AgentConfig
-    from ..server.gateway import Gateway
+    from ..hooks.specs import AgentProviderSpec
+    from ..server.hub import Broadcast
+    from ..spawner import Spawn
+    from ..state.db import Database
 
 log = logging.getLogger("openclaw_gateway.agent")
 
@@ -129,20 +132,35 @@ class Run:
 
 
 class RunManager:
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
+    """Agent runs: queued one at a time per session, executed in the background, broadcast as
+    ``agent``/``chat`` events, persisted with the turn they answer."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        config: AgentConfig,
+        media: MediaStore,
+        providers: Mapping[str, AgentProviderSpec],
+        plugin_configs: Mapping[str, BaseModel],
+        toolbox: Callable[[], ToolBox],
+        broadcast: Broadcast,
+        spawn: Spawn,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.media = media
+        self.providers = providers
+        self.plugin_configs = plugin_configs
+        self.toolbox = toolbox
+        self.broadcast = broadcast
+        self.spawn = spawn
         self.runs: OrderedDict[str, Run] = OrderedDict()
         self._sessions: KeyedLocks[str] = KeyedLocks()  # one run at a time per session
         self._starting: KeyedLocks[str] = KeyedLocks()  # one submit at a time per run id
         self._provider: AgentProvider | None = None
-        media_cfg = gateway.config.media
-        self.media = MediaStore(
-            gateway.config.state_dir / "media",
-            max_total_bytes=media_cfg.max_total_mb * 1024 * 1024,
-            max_age_s=media_cfg.max_age_days * 86400,
-        )
         # Runs left 'running' by a crash or restart end as errors (once, at start, before serving).
-        interrupted = store.fail_interrupted_runs(gateway.db.conn, now_ms())
+        interrupted = store.fail_interrupted_runs(db.conn, now_ms())
         if interrupted:
             log.warning("%d agent run(s) were interrupted by the last shutdown", interrupted)
 
@@ -155,19 +173,17 @@ class RunManager:
         return self._provider
 
     def _make_provider(self) -> AgentProvider:
-        cfg = self.gateway.config.agent
+        cfg = self.config
         if cfg.provider == "offline":
             return OfflineProvider()
-        spec = self.gateway.registry.agent_providers.get(cfg.provider)
+        spec = self.providers.get(cfg.provider)
         if spec is None:
             from ..hints import install_hint
 
             raise ProviderError(
                 f"agent provider {cfg.provider!r} is not installed ({install_hint(cfg.provider)})"
             )
-        provider: AgentProvider = spec.factory(
-            provider_settings(cfg, self.gateway.registry.configs)
-        )
+        provider: AgentProvider = spec.factory(provider_settings(cfg, self.plugin_configs))
         return provider
 
     # --- lookup --------------------------------------------------------------------------------
@@ -177,7 +193,7 @@ class RunManager:
         run = self.runs.get(run_id)
         if run is not None:
             return run
-        db = self.gateway.db
+        db = self.db
         record = await db.run(store.get_run, db.conn, run_id)
         return Run.from_record(record) if record is not None else None
 
@@ -197,8 +213,7 @@ class RunManager:
     ) -> Run:
         """Persist the user's message (with references to its stored attachments), queue the run
         on its session, and return at once."""
-        gw = self.gateway
-        db = gw.db
+        db = self.db
         now = now_ms()
         explicit_id = run_id if ":explicit:" in session_key else None
         session, turn = await db.run(
@@ -221,7 +236,7 @@ class RunManager:
         )
         run = Run(run_id, session_key, kind, session_id=session.session_id, turn=turn)
         self._remember(run)
-        gw.spawn(lambda: self._execute(run))
+        self.spawn(lambda: self._execute(run))
         return run
 
     async def submit_once(self, run_id: str, submit: Callable[[], Awaitable[Run]]) -> Run:
@@ -267,7 +282,7 @@ class RunManager:
 
     def _emit(self, run: Run, stream: str, data: dict[str, Any]) -> None:
         run.seq += 1
-        self.gateway.broadcast(
+        self.broadcast(
             "agent",
             {
                 "runId": run.run_id,
@@ -290,7 +305,7 @@ class RunManager:
             "state": state,
         }
         payload.update({k: v for k, v in extra.items() if v is not None})
-        self.gateway.broadcast("chat", payload)
+        self.broadcast("chat", payload)
 
     def _assistant_message(self, run: Run) -> dict[str, Any]:
         return {
@@ -311,8 +326,7 @@ class RunManager:
         if run.abort_requested:
             run.status = "aborted"
             return
-        gw = self.gateway
-        cfg = gw.config.agent
+        cfg = self.config
         run.status = "running"
         run.started_at_ms = now_ms()
         self._emit(run, "lifecycle", {"phase": "start", "startedAt": run.started_at_ms})
@@ -326,7 +340,7 @@ class RunManager:
                 {"phase": "model", "provider": provider.name, "model": provider.model},
             )
             messages = await self._conversation(run)
-            tools = ToolBox(gw)
+            tools = self.toolbox()
             with anyio.CancelScope() as scope:
                 run.cancel = scope
                 if run.abort_requested:
@@ -350,8 +364,8 @@ class RunManager:
             run.status, run.error = "error", f"{type(exc).__name__}: {exc}"
 
     async def _conversation(self, run: Run) -> list[Message]:
-        db = self.gateway.db
-        cfg = self.gateway.config.agent
+        db = self.db
+        cfg = self.config
         bodies, _ = await db.run(
             store.history, db.conn, run.session_key, cfg.history_limit, run.turn
         )
@@ -435,7 +449,7 @@ class RunManager:
     async def _run_tools(
         self, run: Run, tools: ToolBox, calls: tuple[ToolCall, ...], messages: list[Message]
     ) -> None:
-        db = self.gateway.db
+        db = self.db
         messages.append(Message("assistant", "", tool_calls=calls))
         now = now_ms()
         await db.run(
@@ -520,7 +534,7 @@ class RunManager:
             run.done.set()
 
     async def _record_end(self, run: Run) -> None:
-        db = self.gateway.db
+        db = self.db
         if run.text:
             await db.run(
                 store.append_message,
@@ -579,9 +593,7 @@ class RunManager:
                 },
             )
             self._chat(run, "error", errorMessage=run.error)
-        self.gateway.broadcast(
-            "sessions.changed", {"sessionKey": run.session_key, "reason": "run-ended"}
-        )
+        self.broadcast("sessions.changed", {"sessionKey": run.session_key, "reason": "run-ended"})
 
 
 PROVIDER_KEYS = ("model", "base_url", "api_key")

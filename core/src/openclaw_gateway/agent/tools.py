@@ -17,7 +17,11 @@ from ..errors import GatewayError
 from .provider import ToolDefinition
 
 if TYPE_CHECKING:
-    from ..server.gateway import Gateway
+    from collections.abc import Mapping
+
+    from ..config import AgentConfig
+    from ..hooks.specs import AgentToolSpec
+    from ..server.nodes import NodeManager
 
 NODE_PREFIX = "node_"
 
@@ -29,39 +33,46 @@ def node_tool_name(command: str) -> str:
 class ToolBox:
     """The tools offered for one run (a snapshot: nodes may come and go during a run)."""
 
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
+    def __init__(
+        self,
+        *,
+        config: AgentConfig,
+        tools: Mapping[str, AgentToolSpec],
+        nodes: NodeManager,
+    ) -> None:
+        self.config = config
+        self.tools = tools
+        self.nodes = nodes
         self._node_commands: dict[str, tuple[str, list[str]]] = {}  # tool -> (command, node ids)
         self.definitions: list[ToolDefinition] = self._collect()
 
     def _allowed_permission(self, permission: str) -> bool:
-        policy = self.gateway.config.agent.node_tools
+        policy = self.config.node_tools
         return (policy == "safe" and permission == "safe") or (
             policy == "all" and permission in ("safe", "admin")
         )
 
     def _collect(self) -> list[ToolDefinition]:
-        gw = self.gateway
         out: list[ToolDefinition] = []
-        for spec in gw.registry.agent_tools.values():
+        for spec in self.tools.values():
             schema = (
                 spec.params.model_json_schema()
                 if spec.params is not None
                 else {"type": "object", "properties": {}}
             )
             out.append(ToolDefinition(spec.name, spec.description, schema))
-        if gw.config.agent.node_tools == "off":
+        if self.config.node_tools == "off":
             return out
-        for node_id, node in sorted(gw.nodes.live.items()):
+        for node_id, node in sorted(self.nodes.live.items()):
             for command in node.approved_commands or []:
-                permission = gw.nodes.permission(command) or "dangerous"
+                permission = self.nodes.permission(command) or "dangerous"
                 if not self._allowed_permission(permission):
                     continue
                 tool = node_tool_name(command)
                 entry = self._node_commands.setdefault(tool, (command, []))
                 entry[1].append(node_id)
         for tool, (command, node_ids) in sorted(self._node_commands.items()):
-            cmd_spec = gw.registry.node_commands.get(command)
+            cmd_spec = self.nodes.commands.get(command)
             params_schema: dict[str, Any] = (
                 cmd_spec.params.model_json_schema()
                 if cmd_spec is not None and cmd_spec.params is not None
@@ -103,7 +114,7 @@ class ToolBox:
             if node_id not in node_ids:
                 return False, f"unknown nodeId {node_id!r}"
             try:
-                result = await self.gateway.nodes.invoke(
+                result = await self.nodes.invoke(
                     node_id,
                     command,
                     args.get("params") or {},
@@ -113,7 +124,7 @@ class ToolBox:
             except GatewayError as exc:
                 return False, exc.message
             return True, result["payload"]
-        spec = self.gateway.registry.agent_tools.get(name)
+        spec = self.tools.get(name)
         if spec is None:
             return False, f"unknown tool {name!r}"
         try:

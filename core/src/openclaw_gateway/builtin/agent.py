@@ -120,7 +120,7 @@ async def _store(ctx: MethodContext, attachments: Attachments) -> list[media.Sto
     for index, a in enumerate(attachments):
         try:
             stored.append(
-                await ctx.gateway.runs.media.save(
+                await ctx.core.runs.media.save(
                     a.content, name=a.fileName, mime=a.mimeType, origin="upload"
                 )
             )
@@ -137,11 +137,11 @@ def agent_scope(params: Any) -> str:
 
 
 async def agent(ctx: MethodContext, params: AgentParams) -> Any:
-    runs = ctx.gateway.runs
+    runs = ctx.core.runs
     run_id = params.idempotencyKey
     session_key = canonical_session_key(params.sessionKey, run_id)
     if params.message.strip() in RESET_COMMANDS:
-        db = ctx.gateway.db
+        db = ctx.core.db
         await db.run(store.reset_session, db.conn, session_key)
         return {"runId": run_id, "status": "ok", "summary": "session reset"}
 
@@ -170,7 +170,7 @@ async def agent(ctx: MethodContext, params: AgentParams) -> Any:
 
 
 async def agent_wait(ctx: MethodContext, params: WaitParams) -> Any:
-    return await ctx.gateway.runs.wait(params.runId, params.timeoutMs)
+    return await ctx.core.runs.wait(params.runId, params.timeoutMs)
 
 
 async def chat_send(ctx: MethodContext, params: ChatSendParams) -> Any:
@@ -180,7 +180,7 @@ async def chat_send(ctx: MethodContext, params: ChatSendParams) -> Any:
             code="SESSION_MUTATION_TARGET_REQUIRED",
             method="chat.send",
         )
-    runs = ctx.gateway.runs
+    runs = ctx.core.runs
     run_id = params.idempotencyKey
     session_key = canonical_session_key(params.sessionKey, run_id)
     started: list[Run] = []
@@ -207,7 +207,7 @@ async def chat_send(ctx: MethodContext, params: ChatSendParams) -> Any:
 
 
 async def chat_history(ctx: MethodContext, params: HistoryParams) -> Any:
-    db = ctx.gateway.db
+    db = ctx.core.db
     key = canonical_session_key(params.sessionKey, "")
     session = await db.run(store.get_session, db.conn, key)
     messages, total = await db.run(store.history, db.conn, key, params.limit)
@@ -217,7 +217,7 @@ async def chat_history(ctx: MethodContext, params: HistoryParams) -> Any:
         "pendingInputs": {"items": [], "total": 0},
         "hasMore": total > len(messages),
         "totalMessages": total,
-        "activeRunIds": [r.run_id for r in ctx.gateway.runs.active_in(key)],
+        "activeRunIds": [r.run_id for r in ctx.core.runs.active_in(key)],
     }
     if session is not None:
         result["sessionId"] = session.session_id
@@ -226,12 +226,12 @@ async def chat_history(ctx: MethodContext, params: HistoryParams) -> Any:
 
 async def chat_abort(ctx: MethodContext, params: AbortParams) -> Any:
     key = canonical_session_key(params.sessionKey, "")
-    aborted = ctx.gateway.runs.abort(key, params.runId)
+    aborted = ctx.core.runs.abort(key, params.runId)
     return {"ok": True, "aborted": bool(aborted), "runIds": aborted}
 
 
 async def sessions_list(ctx: MethodContext, params: Empty) -> Any:
-    db = ctx.gateway.db
+    db = ctx.core.db
     rows = await db.run(store.list_sessions, db.conn)
     return {
         "count": len(rows),
@@ -250,11 +250,11 @@ async def sessions_list(ctx: MethodContext, params: Empty) -> Any:
 
 
 async def sessions_reset(ctx: MethodContext, params: SessionParams) -> Any:
-    db = ctx.gateway.db
+    db = ctx.core.db
     key = canonical_session_key(params.sessionKey, "")
     if not await db.run(store.reset_session, db.conn, key):
         raise invalid_request("unknown sessionKey")
-    ctx.gateway.broadcast("sessions.changed", {"sessionKey": key, "reason": "reset"})
+    ctx.core.broadcast("sessions.changed", {"sessionKey": key, "reason": "reset"})
     return {"ok": True, "sessionKey": key}
 
 

@@ -25,7 +25,7 @@ from ..hooks.registry import EventSpec, MethodContext, MethodSpec
 from ..state import channels as store
 
 if TYPE_CHECKING:
-    from ..server.gateway import Gateway
+    from ..server.services import GatewayServices
 
 APPROVED_TEXT = "You're approved. Send a message and the assistant will answer."
 GONE = "pending DM access request no longer exists"
@@ -75,7 +75,7 @@ def _iso(ms: int) -> str:
 
 
 async def _approve(
-    gw: Gateway, channel: str, code: str, *, notify: bool
+    gw: GatewayServices, channel: str, code: str, *, notify: bool
 ) -> tuple[store.PairingCode, str] | None:
     """Allow the code's sender; tell them when ``notify``. ``(code, notification)`` or None."""
     found = await gw.db.run(store.approve_code, gw.db.conn, channel, code, now_ms())
@@ -85,7 +85,7 @@ async def _approve(
     if notify:
         try:
             state, adapter = gw.channels.adapter(found.channel, found.account)
-            await send_text(gw, state, adapter, found.chat_id, APPROVED_TEXT)
+            await send_text(gw.channels.runtime, state, adapter, found.chat_id, APPROVED_TEXT)
             notification = "sent"
         except (LookupError, PermanentSendError):
             notification = "failed"
@@ -100,7 +100,7 @@ async def _approve(
 
 
 async def pairing_list(ctx: MethodContext, params: PairingListParams) -> Any:
-    db = ctx.gateway.db
+    db = ctx.core.db
     pending = await db.run(store.pending, db.conn, now_ms(), params.channel)
     allowed = await db.run(store.allowed, db.conn, params.channel)
     return {
@@ -130,7 +130,7 @@ async def pairing_list(ctx: MethodContext, params: PairingListParams) -> Any:
 
 
 async def pairing_approve(ctx: MethodContext, params: PairingCodeParams) -> Any:
-    approved = await _approve(ctx.gateway, params.channel, params.code, notify=True)
+    approved = await _approve(ctx.core, params.channel, params.code, notify=True)
     if approved is None:
         raise invalid_request("unknown or expired pairing code", channel=params.channel)
     found, notification = approved
@@ -144,7 +144,7 @@ async def pairing_approve(ctx: MethodContext, params: PairingCodeParams) -> Any:
 
 
 async def pairing_reject(ctx: MethodContext, params: PairingCodeParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     if not await gw.db.run(store.reject_code, gw.db.conn, params.channel, params.code):
         raise invalid_request("unknown or expired pairing code", channel=params.channel)
     return {"ok": True, "channel": params.channel}
@@ -152,7 +152,7 @@ async def pairing_reject(ctx: MethodContext, params: PairingCodeParams) -> Any:
 
 async def pairing_revoke(ctx: MethodContext, params: PairingRevokeParams) -> Any:
     """Take an approved sender's access back: their next message gets a pairing code again."""
-    gw = ctx.gateway
+    gw = ctx.core
     if not await gw.db.run(store.revoke_sender, gw.db.conn, params.channel, params.senderId):
         raise invalid_request(
             f"{params.senderId} is not an approved sender on {params.channel}",
@@ -169,7 +169,7 @@ async def pairing_revoke(ctx: MethodContext, params: PairingRevokeParams) -> Any
 
 
 def _pairing_accounts(
-    gw: Gateway, channel: str | None, account_id: str | None
+    gw: GatewayServices, channel: str | None, account_id: str | None
 ) -> list[dict[str, Any]]:
     """Configured accounts whose DM policy is ``pairing`` (the reference lists only those)."""
     configs = gw.channels.configs()
@@ -179,7 +179,7 @@ def _pairing_accounts(
     for name, config in sorted(configs.items()):
         if (channel is not None and name != channel.lower()) or config.dm_policy != "pairing":
             continue
-        spec = gw.registry.channels.get(name)
+        spec = gw.channels.specs.get(name)
         for account in config.accounts:
             if account_id is not None and account.lower() != account_id.lower():
                 continue
@@ -194,7 +194,7 @@ def _pairing_accounts(
     return out
 
 
-def _account_or_refuse(gw: Gateway, channel: str, account_id: str) -> dict[str, Any]:
+def _account_or_refuse(gw: GatewayServices, channel: str, account_id: str) -> dict[str, Any]:
     accounts = _pairing_accounts(gw, channel, account_id)
     if len(accounts) != 1:
         raise invalid_request(f"channel account does not use DM pairing: {channel}:{account_id}")
@@ -202,7 +202,7 @@ def _account_or_refuse(gw: Gateway, channel: str, account_id: str) -> dict[str, 
 
 
 async def ref_pairing_list(ctx: MethodContext, params: RefListParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     accounts = _pairing_accounts(gw, params.channel, params.accountId)
     wanted = {(a["channel"], a["accountId"]): a for a in accounts}
     pending = await gw.db.run(store.pending, gw.db.conn, now_ms(), params.channel)
@@ -235,7 +235,7 @@ async def ref_pairing_list(ctx: MethodContext, params: RefListParams) -> Any:
     }
 
 
-async def _pending_in_account(gw: Gateway, params: RefDismissParams) -> store.PairingCode:
+async def _pending_in_account(gw: GatewayServices, params: RefDismissParams) -> store.PairingCode:
     _account_or_refuse(gw, params.channel, params.accountId)
     found = await gw.db.run(
         store.find_code, gw.db.conn, params.channel.lower(), params.requestId, now_ms()
@@ -246,7 +246,7 @@ async def _pending_in_account(gw: Gateway, params: RefDismissParams) -> store.Pa
 
 
 async def ref_pairing_approve(ctx: MethodContext, params: RefApproveParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     found = await _pending_in_account(gw, params)
     approved = await _approve(gw, found.channel, found.code, notify=params.notify is True)
     if approved is None:  # approved or expired in between
@@ -261,7 +261,7 @@ async def ref_pairing_approve(ctx: MethodContext, params: RefApproveParams) -> A
 
 
 async def ref_pairing_dismiss(ctx: MethodContext, params: RefDismissParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     found = await _pending_in_account(gw, params)
     if not await gw.db.run(store.reject_code, gw.db.conn, found.channel, found.code):
         raise invalid_request(GONE)

@@ -63,7 +63,7 @@ async def media_attachment(ctx: MethodContext, url: str) -> Attachment:
     """
     from ..net.fetch import FetchError, FetchPolicy, fetch
 
-    cfg = ctx.gateway.config.media
+    cfg = ctx.core.config.media
     if url.startswith(("http://", "https://")):
         policy = FetchPolicy.from_entries(
             cfg.allow_private_hosts,
@@ -123,7 +123,7 @@ async def _read_local(
 async def send(ctx: MethodContext, params: SendParams) -> Any:
     if not params.message and not params.mediaUrl:
         raise invalid_request("invalid send params: a message or a mediaUrl is required")
-    manager = ctx.gateway.channels
+    manager = ctx.core.channels
     running = sorted({ch for (ch, _acc) in manager.accounts})
     channel = params.channel
     if channel is None:
@@ -134,7 +134,7 @@ async def send(ctx: MethodContext, params: SendParams) -> Any:
                 else f"Error: Channel is required (configured: {', '.join(running)})"
             )
         channel = running[0]
-    if channel not in ctx.gateway.registry.channels:
+    if channel not in ctx.core.channels.specs:
         raise invalid_request(f"unsupported channel: {channel}")
     try:
         state, adapter = manager.adapter(channel, params.accountId)
@@ -144,7 +144,7 @@ async def send(ctx: MethodContext, params: SendParams) -> Any:
         ) from None
     try:
         results = await send_text(
-            ctx.gateway,
+            manager.runtime,
             state,
             adapter,
             params.to,
@@ -169,7 +169,7 @@ async def send(ctx: MethodContext, params: SendParams) -> Any:
 
 
 async def channels_status(ctx: MethodContext, params: StatusParams) -> Any:
-    manager = ctx.gateway.channels
+    manager = ctx.core.channels
     snapshot = manager.snapshot()
     if params.probe:
         # All accounts at once, each bounded: one hanging service must not hold the answer.
@@ -195,7 +195,7 @@ async def channels_status(ctx: MethodContext, params: StatusParams) -> Any:
 
 
 async def channels_logout(ctx: MethodContext, params: LogoutParams) -> Any:
-    manager = ctx.gateway.channels
+    manager = ctx.core.channels
     try:
         _state, adapter = manager.adapter(params.channel, params.accountId)
     except LookupError:

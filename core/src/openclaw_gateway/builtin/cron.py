@@ -305,7 +305,7 @@ def _compact(job: dict[str, Any]) -> dict[str, Any]:
 
 async def cron_list(ctx: MethodContext, params: ListParams) -> Any:
     enabled = params.enabled or ("all" if params.includeDisabled else "enabled")
-    jobs = [job for job in ctx.gateway.cron.payloads() if _matches(job, params, enabled)]
+    jobs = [job for job in ctx.core.cron.payloads() if _matches(job, params, enabled)]
     jobs.sort(
         key=functools.cmp_to_key(
             functools.partial(_compare, params.sortBy, params.sortDir == "desc")
@@ -327,7 +327,7 @@ async def cron_list(ctx: MethodContext, params: ListParams) -> Any:
         "hasMore": next_offset < total,
         "nextOffset": next_offset if next_offset < total else None,
         "snapshotRevision": snapshot_revision(jobs),
-        "enabled": ctx.gateway.config.cron.enabled,
+        "enabled": ctx.core.config.cron.enabled,
     }
     if not params.compact and params.includeDeliveryPreviews:
         result["deliveryPreviews"] = {job["id"]: dict(DELIVERY_PREVIEW) for job in page}
@@ -338,18 +338,18 @@ async def cron_list(ctx: MethodContext, params: ListParams) -> Any:
 
 
 async def cron_get(ctx: MethodContext, params: JobParams) -> Any:
-    job = ctx.gateway.cron.payload(params.id)
+    job = ctx.core.cron.payload(params.id)
     if job is None:
         raise _not_found(params.id)
     return job
 
 
 async def cron_status(ctx: MethodContext, params: StatusParams) -> Any:
-    return ctx.gateway.cron.status()
+    return ctx.core.cron.status()
 
 
 async def cron_add(ctx: MethodContext, params: AddParams) -> Any:
-    scheduler = ctx.gateway.cron
+    scheduler = ctx.core.cron
     message = _message(params.message, params.payload)
     if message is None:
         raise invalid_request(
@@ -372,7 +372,7 @@ async def cron_add(ctx: MethodContext, params: AddParams) -> Any:
 
 
 async def cron_update(ctx: MethodContext, params: UpdateParams) -> Any:
-    scheduler = ctx.gateway.cron
+    scheduler = ctx.core.cron
     job = scheduler.jobs.get(params.id)
     if job is None:
         raise _not_found(params.id)
@@ -433,7 +433,7 @@ async def cron_update(ctx: MethodContext, params: UpdateParams) -> Any:
 
 
 async def cron_remove(ctx: MethodContext, params: JobParams) -> Any:
-    if not await ctx.gateway.cron.remove(params.id):
+    if not await ctx.core.cron.remove(params.id):
         raise _not_found(params.id)
     return {"ok": True, "removed": True, "id": params.id}
 
@@ -441,7 +441,7 @@ async def cron_remove(ctx: MethodContext, params: JobParams) -> Any:
 async def cron_run(ctx: MethodContext, params: RunParams) -> Any:
     """``{ok, enqueued: true, runId}`` when a run starts; ``{ok, ran: false, reason}`` when not
     (``already-running``, with the running ``runId``; ``not-due``; ``disabled``)."""
-    scheduler = ctx.gateway.cron
+    scheduler = ctx.core.cron
     if params.id not in scheduler.jobs:
         raise _not_found(params.id)
     run_id, status = await scheduler.run_now(params.id, params.mode)
@@ -456,7 +456,7 @@ async def cron_run(ctx: MethodContext, params: RunParams) -> Any:
 
 async def cron_runs(ctx: MethodContext, params: RunsParams) -> Any:
     """One job's run history (``id``), or every job's (``scope: "all"`` or no id)."""
-    scheduler = ctx.gateway.cron
+    scheduler = ctx.core.cron
     scope = params.scope or ("job" if params.id is not None else "all")
     if scope == "job":
         if params.id is None:

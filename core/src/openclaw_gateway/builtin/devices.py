@@ -51,7 +51,7 @@ class PairResolvedPayload(BaseModel):
 def device_to_wire(
     ctx: MethodContext, record: store.DeviceRecord, tokens: list[store.TokenRecord]
 ) -> dict[str, Any]:
-    connected = any(c.device_id == record.device_id for c in ctx.gateway.connections.values())
+    connected = any(c.device_id == record.device_id for c in ctx.core.hub.connections.values())
     return {
         "deviceId": record.device_id,
         "publicKey": record.public_key,
@@ -82,7 +82,7 @@ def device_to_wire(
 
 
 async def pair_list(ctx: MethodContext, params: Params) -> Any:
-    db = ctx.gateway.db
+    db = ctx.core.db
 
     def read(
         conn: Any,
@@ -102,7 +102,7 @@ async def pair_list(ctx: MethodContext, params: Params) -> Any:
 
 
 async def pair_approve(ctx: MethodContext, params: RequestIdParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     db = gw.db
     request = await db.run(store.get_pairing_request, db.conn, params.requestId)
     if request is None:
@@ -134,7 +134,7 @@ async def pair_approve(ctx: MethodContext, params: RequestIdParams) -> Any:
 
 
 async def pair_reject(ctx: MethodContext, params: RequestIdParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     db = gw.db
     request = await db.run(store.get_pairing_request, db.conn, params.requestId)
     if request is None or not await db.run(
@@ -153,10 +153,10 @@ async def pair_reject(ctx: MethodContext, params: RequestIdParams) -> Any:
 
 
 async def pair_remove(ctx: MethodContext, params: DeviceIdParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     if not await gw.db.run(store.remove_device, gw.db.conn, params.deviceId):
         raise invalid_request("unknown deviceId")
-    gw.close_device_sockets(params.deviceId, keep=ctx.conn)
+    gw.hub.close_device_sockets(params.deviceId, keep=ctx.conn)
     return {"deviceId": params.deviceId}
 
 
@@ -172,7 +172,7 @@ def _check_token_management(
 
 
 async def token_rotate(ctx: MethodContext, params: RotateParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     db = gw.db
     record = await db.run(store.get_device, db.conn, params.deviceId)
     if record is None or params.role not in record.roles:
@@ -197,7 +197,7 @@ async def token_rotate(ctx: MethodContext, params: RotateParams) -> Any:
         scopes=scopes,
         now_ms=now,
     )
-    gw.close_device_sockets(params.deviceId, keep=ctx.conn)
+    gw.hub.close_device_sockets(params.deviceId, keep=ctx.conn)
     result: dict[str, Any] = {
         "deviceId": params.deviceId,
         "role": params.role,
@@ -212,7 +212,7 @@ async def token_rotate(ctx: MethodContext, params: RotateParams) -> Any:
 
 
 async def token_revoke(ctx: MethodContext, params: RevokeParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     db = gw.db
     try:
         _check_token_management(ctx, params.deviceId, params.role, [])
@@ -220,7 +220,7 @@ async def token_revoke(ctx: MethodContext, params: RevokeParams) -> Any:
         raise invalid_request("device token revocation denied") from None
     if not await db.run(store.revoke_token, db.conn, params.deviceId, params.role):
         raise invalid_request("device token revocation denied")
-    gw.close_device_sockets(params.deviceId, keep=ctx.conn)
+    gw.hub.close_device_sockets(params.deviceId, keep=ctx.conn)
     return {"deviceId": params.deviceId, "role": params.role, "revokedAtMs": now_ms()}
 
 

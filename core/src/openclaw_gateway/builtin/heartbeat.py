@@ -35,11 +35,11 @@ class HeartbeatRecord(BaseModel):
 
 
 async def last_heartbeat(ctx: MethodContext, params: Empty) -> Any:
-    return ctx.gateway.heartbeat.last
+    return ctx.core.heartbeat.last
 
 
 async def set_heartbeats(ctx: MethodContext, params: SetHeartbeatsParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     gw.heartbeat.configure(params.enabled, params.everyMs)
     gw.refresh_health()  # heartbeatSeconds / agents[0].heartbeat follow the setting
     return {"ok": True, "enabled": gw.heartbeat.enabled, "everyMs": gw.heartbeat.every_ms}

@@ -91,7 +91,7 @@ def read_tail(path: Path, cursor: int | None, limit: int, max_bytes: int) -> dic
 
 
 async def logs_tail(ctx: MethodContext, params: LogsTailParams) -> dict[str, Any]:
-    config = ctx.gateway.config
+    config = ctx.core.config
     if not config.log_file:
         raise GatewayError(ErrorCode.UNAVAILABLE, "the file log is off (log_file = false)")
     path = log_path(config)

@@ -119,7 +119,7 @@ def _approval_state(record: store.NodeRecord | None, live: LiveNode | None) -> s
 
 
 async def node_list(ctx: MethodContext, params: Params) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     records = {r.node_id: r for r in await gw.db.run(store.list_nodes, gw.db.conn)}
     ids = list(records) + [n for n in gw.nodes.live if n not in records]
     return {
@@ -129,7 +129,7 @@ async def node_list(ctx: MethodContext, params: Params) -> Any:
 
 
 async def node_describe(ctx: MethodContext, params: NodeIdParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     record = await gw.db.run(store.get_node, gw.db.conn, params.nodeId)
     live = gw.nodes.live.get(params.nodeId)
     if record is None and live is None:
@@ -138,14 +138,14 @@ async def node_describe(ctx: MethodContext, params: NodeIdParams) -> Any:
 
 
 async def node_rename(ctx: MethodContext, params: RenameParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     if not await gw.db.run(store.rename_node, gw.db.conn, params.nodeId, params.displayName):
         raise invalid_request("unknown nodeId")
     return {"nodeId": params.nodeId, "displayName": params.displayName}
 
 
 async def pair_list(ctx: MethodContext, params: Params) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     pending = await gw.db.run(store.list_requests, gw.db.conn)
     paired = await gw.db.run(store.list_nodes, gw.db.conn)
     return {
@@ -155,7 +155,7 @@ async def pair_list(ctx: MethodContext, params: Params) -> Any:
 
 
 async def pair_approve(ctx: MethodContext, params: RequestIdParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     request = await gw.db.run(store.get_request, gw.db.conn, params.requestId)
     if request is None:
         raise invalid_request("unknown requestId")
@@ -176,10 +176,10 @@ async def pair_approve(ctx: MethodContext, params: RequestIdParams) -> Any:
     }
     gw.broadcast("node.pair.resolved", resolved)
     if live is not None:
-        gw.send_event(live.conn, "node.pair.resolved", resolved)
+        gw.hub.send_event(live.conn, "node.pair.resolved", resolved)
         if previously is not None and previously != set(record.commands):
             # The approved surface of a connected node changed: it must reconnect (as the reference).
-            gw.close_connection(live.conn, 1012, "node capabilities changed")
+            gw.hub.close_connection(live.conn, 1012, "node capabilities changed")
         else:
             live.approved_commands = [c for c in record.commands if c in live.offered_commands]
             live.request_id = None
@@ -191,7 +191,7 @@ async def pair_approve(ctx: MethodContext, params: RequestIdParams) -> Any:
 
 
 async def pair_reject(ctx: MethodContext, params: RequestIdParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     request = await gw.db.run(store.get_request, gw.db.conn, params.requestId)
     if request is None or not await gw.db.run(store.delete_request, gw.db.conn, params.requestId):
         raise invalid_request("unknown requestId")
@@ -204,23 +204,23 @@ async def pair_reject(ctx: MethodContext, params: RequestIdParams) -> Any:
     gw.broadcast("node.pair.resolved", resolved)
     live = gw.nodes.live.get(request.node_id)
     if live is not None:
-        gw.send_event(live.conn, "node.pair.resolved", resolved)
+        gw.hub.send_event(live.conn, "node.pair.resolved", resolved)
         live.request_id = None
     return resolved
 
 
 async def pair_remove(ctx: MethodContext, params: NodeIdParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     if not await gw.db.run(store.remove_node, gw.db.conn, params.nodeId):
         raise invalid_request("unknown nodeId")
     live = gw.nodes.live.get(params.nodeId)
     if live is not None:
-        gw.close_connection(live.conn, 4001, "node removed")
+        gw.hub.close_connection(live.conn, 4001, "node removed")
     return {"nodeId": params.nodeId}
 
 
 async def node_invoke(ctx: MethodContext, params: InvokeParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     required = gw.nodes.invoke_scope(params.command)
     if required not in ctx.conn.scopes:
         raise missing_scope(required)
@@ -236,12 +236,12 @@ async def node_invoke(ctx: MethodContext, params: InvokeParams) -> Any:
 async def invoke_result(ctx: MethodContext, params: InvokeResultParams) -> Any:
     if params.nodeId is not None and params.nodeId != ctx.conn.device_id:
         raise invalid_request("nodeId does not match this connection")
-    matched = ctx.gateway.nodes.resolve(ctx.conn, params)
+    matched = ctx.core.nodes.resolve(ctx.conn, params)
     return {"ok": True} if matched else {"ok": True, "ignored": True}
 
 
 async def node_event(ctx: MethodContext, params: NodeEventParams) -> Any:
-    gw = ctx.gateway
+    gw = ctx.core
     node = gw.nodes.live_node(ctx.conn)
     payload = params.payload
     if params.payloadJSON is not None:
@@ -260,19 +260,19 @@ async def node_event(ctx: MethodContext, params: NodeEventParams) -> Any:
 
 
 async def skills_update(ctx: MethodContext, params: SkillsParams) -> Any:
-    node = ctx.gateway.nodes.live_node(ctx.conn)
+    node = ctx.core.nodes.live_node(ctx.conn)
     node.skills = params.skills[:1000]
     return {"nodeId": node.node_id, "skills": node.skills}
 
 
 async def tools_update(ctx: MethodContext, params: ToolsParams) -> Any:
-    node = ctx.gateway.nodes.live_node(ctx.conn)
+    node = ctx.core.nodes.live_node(ctx.conn)
     node.plugin_tools = params.tools[:1000]
     return {"nodeId": node.node_id, "tools": node.plugin_tools}
 
 
 async def inventory_update(ctx: MethodContext, params: InventoryParams) -> Any:
-    node = ctx.gateway.nodes.require_approved(ctx.conn)
+    node = ctx.core.nodes.require_approved(ctx.conn)
     return {"nodeId": node.node_id}
 
 

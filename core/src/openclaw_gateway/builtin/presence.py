@@ -26,13 +26,13 @@ class PresencePayload(BaseModel):
 
 
 async def system_presence(ctx: MethodContext, params: PresenceParams) -> Any:
-    return ctx.gateway.presence.entries()
+    return ctx.core.hub.presence.entries()
 
 
 async def system_event(ctx: MethodContext, params: SystemEventParams) -> Any:
-    gw = ctx.gateway
-    gw.presence.add_text(params.text)
-    gw.broadcast("presence", {"presence": gw.presence.entries()}, state_version=True)
+    gw = ctx.core
+    gw.hub.presence.add_text(params.text)
+    gw.hub.broadcast("presence", {"presence": gw.hub.presence.entries()}, state_version=True)
     return {"ok": True}
 
 

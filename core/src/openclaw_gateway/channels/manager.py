@@ -10,20 +10,27 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.abc import TaskGroup
 
 from ..backoff import Backoff
-from ..clock import now_ms
+from .account import AccountState
 from .adapter import AuthError, ChannelAdapter, ChannelContext
 from .config import ChannelConfig
+from .router import ChannelRuntime, deliver_inbound
 
 if TYPE_CHECKING:
-    from ..server.gateway import Gateway
+    from collections.abc import Mapping
+
+    from pydantic import BaseModel
+
+    from ..agent.runs import RunManager
+    from ..hooks.specs import ChannelSpec
+    from ..server.hub import Broadcast
+    from ..spawner import Spawn
+    from ..state.db import Database
 
 RESTART = Backoff(first=1.0, cap=60.0, stable_after=30.0)
 """A crashed adapter restarts after 1 s, 2 s, 4 s … 60 s; 30 s of running resets it."""
@@ -33,41 +40,26 @@ log = logging.getLogger("openclaw_gateway.channels")
 START_CONCURRENCY = 4
 
 
-@dataclass
-class AccountState:
-    channel: str
-    account: str
-    state: str = "starting"
-    detail: str | None = None
-    since_ms: int = field(default_factory=now_ms)
-    restarts: int = 0
-    last_error: str | None = None
-    counters: Counter[str] = field(default_factory=Counter)
-    adapter: ChannelAdapter | None = None
-    scope: anyio.CancelScope | None = None
-
-    def set(self, state: str, detail: str | None = None) -> None:
-        if (state, detail) != (self.state, self.detail):
-            self.state, self.detail, self.since_ms = state, detail, now_ms()
-
-    def count(self, reason: str) -> None:
-        self.counters[reason] += 1
-
-    def to_wire(self) -> dict[str, Any]:
-        return {
-            "accountId": self.account,
-            "state": self.state,
-            "detail": self.detail,
-            "sinceMs": self.since_ms,
-            "restarts": self.restarts,
-            "lastError": self.last_error,
-            "counters": dict(self.counters),
-        }
-
-
 class ChannelManager:
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
+    """Every configured channel account: built, supervised, stopped; and the runtime that answers
+    their messages (:class:`~.router.ChannelRuntime`)."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        specs: Mapping[str, ChannelSpec],
+        plugin_configs: Mapping[str, BaseModel],
+        runs: RunManager,
+        broadcast: Broadcast,
+        spawn: Spawn,
+    ) -> None:
+        self.db = db
+        self.specs = specs
+        self.plugin_configs = plugin_configs
+        self.runtime = ChannelRuntime(
+            db=db, runs=runs, broadcast=broadcast, spawn=spawn, config_of=self.config
+        )
         self.accounts: dict[tuple[str, str], AccountState] = {}
         self.idle: dict[str, str] = {}  # channel -> why it is not running
         self._tg: TaskGroup | None = None
@@ -75,8 +67,8 @@ class ChannelManager:
     def configs(self) -> dict[str, ChannelConfig[Any]]:
         """The validated config of every installed channel that is configured."""
         out: dict[str, ChannelConfig[Any]] = {}
-        for name in self.gateway.registry.channels:
-            config = self.gateway.registry.configs.get(name)
+        for name in self.specs:
+            config = self.plugin_configs.get(name)
             if isinstance(config, ChannelConfig):
                 out[name] = config
         return out
@@ -90,7 +82,7 @@ class ChannelManager:
         async with anyio.create_task_group() as tg:
             self._tg = tg
             configs = self.configs()
-            for name, spec in self.gateway.registry.channels.items():
+            for name, spec in self.specs.items():
                 config = configs.get(name)
                 if config is None:
                     self.idle[name] = "not configured"
@@ -110,22 +102,19 @@ class ChannelManager:
     async def _load_cursor(self, state: AccountState) -> str | None:
         from ..state import channels as store
 
-        db = self.gateway.db
+        db = self.db
         return await db.run(store.get_cursor, db.conn, state.channel, state.account)
 
     async def _save_cursor(self, state: AccountState, cursor: str) -> None:
         from ..state import channels as store
 
-        db = self.gateway.db
+        db = self.db
         now_ms = int(time.time() * 1000)
         await db.run(store.set_cursor, db.conn, state.channel, state.account, cursor, now_ms)
 
     async def _supervise(
         self, spec: Any, config: ChannelConfig[Any], state: AccountState, limiter: anyio.Semaphore
     ) -> None:
-        from .router import deliver_inbound
-
-        gw = self.gateway
         delay, failures = RESTART.first, 0
         account_config = config.accounts[state.account]
         while True:
@@ -138,7 +127,7 @@ class ChannelManager:
                     log=logging.getLogger(
                         f"openclaw_gateway.channels.{state.channel}.{state.account}"
                     ),
-                    deliver=functools.partial(deliver_inbound, gw, state),
+                    deliver=functools.partial(deliver_inbound, self.runtime, state),
                     set_status=state.set,
                     count=state.count,
                     load_cursor=functools.partial(self._load_cursor, state),
@@ -201,7 +190,7 @@ class ChannelManager:
     def snapshot(self) -> dict[str, Any]:
         """Per channel: label, state (configured/idle), and every account's status."""
         out: dict[str, Any] = {}
-        for name, spec in self.gateway.registry.channels.items():
+        for name, spec in self.specs.items():
             accounts = {acc: s.to_wire() for (ch, acc), s in self.accounts.items() if ch == name}
             entry: dict[str, Any] = {"label": spec.label or name, "accounts": accounts}
             if name in self.idle:

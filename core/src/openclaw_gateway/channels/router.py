@@ -20,7 +20,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
@@ -36,8 +36,14 @@ from .chunking import chunk_text
 from .model import Attachment, InboundMessage, OutboundMessage, SendResult
 
 if TYPE_CHECKING:
-    from ..server.gateway import Gateway
-    from .manager import AccountState
+    from collections.abc import Callable
+
+    from ..agent.runs import RunManager
+    from ..server.hub import Broadcast
+    from ..spawner import Spawn
+    from ..state.db import Database
+    from .account import AccountState
+    from .config import ChannelConfig
 
 log = logging.getLogger("openclaw_gateway.channels.router")
 
@@ -159,19 +165,34 @@ class SenderLimiter:
         return allowed, first_refusal
 
 
-async def deliver_inbound(gw: Gateway, state: AccountState, msg: InboundMessage) -> None:
+@dataclass
+class ChannelRuntime:
+    """What answering channel messages needs: the collaborators the router calls and its own
+    state (dedupe window, per-sender limits, per-session lanes)."""
+
+    db: Database
+    runs: RunManager
+    broadcast: Broadcast
+    spawn: Spawn
+    config_of: Callable[[str], ChannelConfig[Any] | None]
+    dedupe: Deduper = field(default_factory=Deduper)
+    limiter: SenderLimiter = field(default_factory=SenderLimiter)
+    lanes: Lanes = field(default_factory=Lanes)
+
+
+async def deliver_inbound(rt: ChannelRuntime, state: AccountState, msg: InboundMessage) -> None:
     """The ``ChannelContext.deliver`` of every account: decide, then answer in the background."""
     state.counters["received"] += 1
-    if not gw.channel_dedupe.first_time(msg):
+    if not rt.dedupe.first_time(msg):
         state.counters["dropped:duplicate"] += 1
         return
     adapter = state.adapter
     if adapter is None:
         state.counters["dropped:not-ready"] += 1
         return
-    config = gw.channels.config(msg.channel)
+    config = rt.config_of(msg.channel)
     if config is not None:
-        allowed, first_refusal = gw.channel_limiter.allow(
+        allowed, first_refusal = rt.limiter.allow(
             (msg.channel, msg.account, msg.sender_id),
             config.rate_limit_per_minute,
             config.rate_limit_burst,
@@ -179,13 +200,13 @@ async def deliver_inbound(gw: Gateway, state: AccountState, msg: InboundMessage)
         if not allowed:
             state.counters["dropped:rate-limited"] += 1
             if first_refusal and not msg.is_group:
-                gw.spawn(lambda: _tell_slow_down(gw, state, adapter, msg))
+                rt.spawn(lambda: _tell_slow_down(rt, state, adapter, msg))
             return
-    if gw.channel_lanes.closed:
+    if rt.lanes.closed:
         raise ShuttingDown("the gateway is stopping; not accepting messages")
     key = _session_key(msg)
-    before, mine = gw.channel_lanes.join(key, InFlight(state, adapter, msg))  # in arrival order
-    gw.spawn(lambda: _handle(gw, state, adapter, msg, key, before, mine))
+    before, mine = rt.lanes.join(key, InFlight(state, adapter, msg))  # in arrival order
+    rt.spawn(lambda: _handle(rt, state, adapter, msg, key, before, mine))
 
 
 def _session_key(msg: InboundMessage) -> str:
@@ -199,15 +220,15 @@ def _session_key(msg: InboundMessage) -> str:
 
 
 async def _tell_slow_down(
-    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+    rt: ChannelRuntime, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
 ) -> None:
     text = "You are sending messages faster than this assistant answers; please wait a minute."
     with contextlib.suppress(PermanentSendError):  # already counted and reported
-        await send_text(gw, state, adapter, msg.chat_id, text, thread_id=msg.thread_id)
+        await send_text(rt, state, adapter, msg.chat_id, text, thread_id=msg.thread_id)
 
 
 async def _handle(
-    gw: Gateway,
+    rt: ChannelRuntime,
     state: AccountState,
     adapter: ChannelAdapter,
     msg: InboundMessage,
@@ -216,25 +237,25 @@ async def _handle(
     mine: Place,
 ) -> None:
     try:
-        reason = await _gate(gw, state, adapter, msg)
+        reason = await _gate(rt, state, adapter, msg)
         if reason is not None:
             state.counters[f"dropped:{reason}"] += 1
             return
-        await _answer(gw, state, adapter, msg, key, before, mine)
+        await _answer(rt, state, adapter, msg, key, before, mine)
     except PermanentSendError:
         pass  # already counted, logged once and reported as a delivery failure by send_with_retry
     except Exception:
         state.counters["dropped:internal-error"] += 1
         log.exception("%s/%s: handling message %s failed", msg.channel, msg.account, msg.message_id)
     finally:
-        gw.channel_lanes.leave(key, mine)
+        rt.lanes.leave(key, mine)
 
 
 async def _gate(
-    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+    rt: ChannelRuntime, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
 ) -> str | None:
     """None when the message may reach the agent, else the reason it is dropped."""
-    config = gw.channels.config(msg.channel)
+    config = rt.config_of(msg.channel)
     if config is None:
         return "not-configured"
     if msg.is_group:
@@ -250,7 +271,7 @@ async def _gate(
         return "dms-disabled"
     if policy == "open" or msg.sender_id in config.allow_from:
         return None
-    db = gw.db
+    db = rt.db
     if await db.run(store.is_allowed, db.conn, msg.channel, msg.sender_id):
         return None
     if policy == "allowlist":
@@ -268,7 +289,7 @@ async def _gate(
     if code is None:
         return "pairing-limit"
     if fresh:
-        gw.broadcast(
+        rt.broadcast(
             "channels.pairing.requested",
             {
                 "channel": msg.channel,
@@ -283,12 +304,12 @@ async def _gate(
         f"Your pairing code: {code.code} (valid for 1 hour).\n"
         f"Ask the operator to run: openclaw-gateway pairing approve {msg.channel} {code.code}"
     )
-    await send_text(gw, state, adapter, msg.chat_id, text, thread_id=msg.thread_id)
+    await send_text(rt, state, adapter, msg.chat_id, text, thread_id=msg.thread_id)
     return "pairing-required"
 
 
 async def _answer(
-    gw: Gateway,
+    rt: ChannelRuntime,
     state: AccountState,
     adapter: ChannelAdapter,
     msg: InboundMessage,
@@ -296,14 +317,14 @@ async def _answer(
     before: Place,
     mine: Place,
 ) -> None:
-    config = gw.channels.config(msg.channel)
+    config = rt.config_of(msg.channel)
     limit = config.max_inbound_chars if config is not None else None
     if limit is not None and len(msg.text) > limit:
         # Not for the agent (cost, context window); the sender learns why and what to do.
         state.counters["dropped:too-long"] += 1
         await before.replied.wait()
         await send_text(
-            gw,
+            rt,
             state,
             adapter,
             msg.chat_id,
@@ -316,11 +337,11 @@ async def _answer(
     reset = msg.command in ("new", "reset")
     greeting = msg.command == "start" and not msg.text.strip()
     # Downloads run in parallel, but messages reach the session in the order they arrived.
-    fetched = [] if reset or greeting else await _fetch_media(gw, state, adapter, msg)
+    fetched = [] if reset or greeting else await _fetch_media(rt, state, adapter, msg)
     await before.submitted.wait()
     try:
         if reset:
-            db = gw.db
+            db = rt.db
             await db.run(session_store.reset_session, db.conn, session_key)
             reply = "Started a new conversation."
             reply_to = None
@@ -328,7 +349,7 @@ async def _answer(
             reply = "Hi! Send me a message and the assistant will answer."
             reply_to = None
         else:
-            run = await gw.runs.submit(
+            run = await rt.runs.submit(
                 run_id=f"{msg.channel}:{msg.account}:{msg.chat_id}:{msg.message_id}:{uuid.uuid4().hex[:8]}",
                 session_key=session_key,
                 message=msg.text,
@@ -351,7 +372,7 @@ async def _answer(
     await before.replied.wait()  # replies go out in the order the messages came
     if reply.strip():
         await send_text(
-            gw, state, adapter, msg.chat_id, reply, thread_id=msg.thread_id, reply_to=reply_to
+            rt, state, adapter, msg.chat_id, reply, thread_id=msg.thread_id, reply_to=reply_to
         )
 
 
@@ -363,7 +384,7 @@ def _expected_mime(att: Attachment) -> str:
 
 
 async def _fetch_media(
-    gw: Gateway, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
+    rt: ChannelRuntime, state: AccountState, adapter: ChannelAdapter, msg: InboundMessage
 ) -> list[StoredMedia | Unavailable]:
     """Download and store each attachment for the agent. A failure never drops the message: the
     agent is told which file it could not read and why."""
@@ -380,7 +401,7 @@ async def _fetch_media(
         try:
             with anyio.fail_after(FETCH_TIMEOUT):
                 data = await fetch(att, max_bytes=limit)
-            out.append(await gw.runs.media.save(data, name=att.name, mime=mime))
+            out.append(await rt.runs.media.save(data, name=att.name, mime=mime))
             state.counters["attachments:fetched"] += 1
         except (AttachmentError, media.MediaRejected) as exc:
             state.counters["attachments:failed"] += 1
@@ -405,7 +426,7 @@ async def _keep_typing(adapter: ChannelAdapter, msg: InboundMessage) -> None:
 
 
 async def send_text(
-    gw: Gateway,
+    rt: ChannelRuntime,
     state: AccountState,
     adapter: ChannelAdapter,
     chat_id: str,
@@ -430,12 +451,12 @@ async def send_text(
             reply_to=reply_to if i == 0 else None,
             attachments=(attachments or []) if i == 0 else [],
         )
-        results.append(await send_with_retry(gw, state, adapter, out))
+        results.append(await send_with_retry(rt, state, adapter, out))
     return results
 
 
 async def send_with_retry(
-    gw: Gateway, state: AccountState, adapter: ChannelAdapter, out: OutboundMessage
+    rt: ChannelRuntime, state: AccountState, adapter: ChannelAdapter, out: OutboundMessage
 ) -> SendResult:
     for attempt in range(1, SEND_ATTEMPTS + 1):
         try:
@@ -445,25 +466,25 @@ async def send_with_retry(
         except TransientSendError as exc:
             state.counters["send-retries"] += 1
             if attempt == SEND_ATTEMPTS:
-                _report_undelivered(gw, state, out, f"gave up after {attempt} attempts: {exc}")
+                _report_undelivered(rt, state, out, f"gave up after {attempt} attempts: {exc}")
                 raise PermanentSendError(str(exc)) from exc
             wait = exc.retry_after if exc.retry_after is not None else SEND_RETRY.delay(attempt)
             await anyio.sleep(min(wait, 60.0))
         except PermanentSendError as exc:
-            _report_undelivered(gw, state, out, str(exc))
+            _report_undelivered(rt, state, out, str(exc))
             raise
     raise AssertionError("unreachable")
 
 
 def _report_undelivered(
-    gw: Gateway, state: AccountState, out: OutboundMessage, reason: str
+    rt: ChannelRuntime, state: AccountState, out: OutboundMessage, reason: str
 ) -> None:
     state.counters["undeliverable"] += 1
     state.last_error = f"undeliverable to {out.chat_id}: {reason}"
     log.error(
         "%s/%s: reply to %s undeliverable: %s", state.channel, state.account, out.chat_id, reason
     )
-    gw.broadcast(
+    rt.broadcast(
         "channels.delivery",
         {
             "channel": state.channel,
@@ -481,11 +502,11 @@ RESTART_APOLOGY = (
 )
 
 
-async def drain(gw: Gateway, grace_s: float) -> int:
+async def drain(rt: ChannelRuntime, grace_s: float) -> int:
     """At shutdown: accept no new messages, let the ones in flight be answered for up to
     ``grace_s``, then tell each sender still waiting that the reply was lost (and log it).
     Returns how many could not be finished."""
-    lanes = gw.channel_lanes
+    lanes = rt.lanes
     lanes.closed = True
     with anyio.move_on_after(grace_s):
         await lanes.idle()

@@ -8,8 +8,7 @@ is marked failed (visible in ``health``/``status``) and the gateway keeps servin
 
 Example::
 
-    from openclaw_gateway.hooks import hookimpl
-    from openclaw_gateway.hooks.registry import MethodSpec
+    from openclaw_gateway import MethodSpec, hookimpl
 
     @hookimpl
     def register_methods(register):
@@ -29,15 +28,15 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from ..api import GatewayAPI
-    from .registry import (
+    from .gateway_api import GatewayAPI
+    from .methods import MethodSpec
+    from .specs import (
         AgentProviderSpec,
         AgentToolSpec,
         ChannelSpec,
         ConfigSection,
         EventSpec,
         HttpRoute,
-        MethodSpec,
         NodeCommandSpec,
         NodeHandlerSpec,
         ServiceSpec,

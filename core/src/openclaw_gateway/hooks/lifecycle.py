@@ -15,7 +15,7 @@ from .report import PluginReport
 if TYPE_CHECKING:
     import pluggy
 
-    from ..api import GatewayAPI
+    from .gateway_api import GatewayAPI
 
 log = logging.getLogger("openclaw_gateway.plugins")
 

@@ -8,33 +8,18 @@ fails once a day restarts quickly, while one that crash-loops waits up to the ca
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import anyio
-from pydantic import BaseModel
 
 from ..backoff import Backoff
-from .registry import ServiceSpec
 from .report import ServiceStatus
+from .specs import ServiceContext, ServiceSpec
 
 if TYPE_CHECKING:
-    from ..api import GatewayAPI
-
-
-@dataclass(frozen=True)
-class ServiceContext:
-    """What a service gets: the gateway, its plugin's validated config (``None`` without a config
-    section) and a logger named ``openclaw_gateway.plugins.<plugin>``."""
-
-    gateway: GatewayAPI
-    config: BaseModel | None
-    log: logging.Logger
-    plugin: str
-    service: str
+    pass
 
 
 async def supervise(

@@ -24,10 +24,16 @@ from anyio.abc import TaskGroup
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
+from ..agent.cron import CronScheduler
+from ..agent.heartbeat import Heartbeat
+from ..agent.media import MediaStore
+from ..agent.runs import RunManager
+from ..agent.tools import ToolBox
 from ..auth.authenticator import AuthSettings
 from ..auth.origins import normalize_origin, origin_allowed, own_origins
 from ..auth.ratelimit import AuthRateLimiter, client_key
 from ..backoff import Backoff
+from ..channels.manager import ChannelManager
 from ..channels.router import drain as drain_channels
 from ..clock import now_ms
 from ..config import GatewayConfig
@@ -36,11 +42,15 @@ from ..hooks.lifecycle import run_shutdown, run_startup
 from ..hooks.manager import LoadedPlugins, load_plugins
 from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
-from ..hooks.supervisor import ServiceContext, supervise
+from ..hooks.specs import ServiceContext
+from ..hooks.supervisor import supervise
 from ..secrets import SecretStore
+from ..spawner import Spawner
 from ..state.db import Database, open_database, tighten_state_dir
 from .gateway import Gateway
+from .hub import ConnectionHub
 from .logfile import open_file_log
+from .nodes import NodeManager
 from .ws import handle_connection
 
 log = logging.getLogger("openclaw_gateway")
@@ -173,11 +183,53 @@ def _assemble(config: GatewayConfig, prepared: _Prepared) -> tuple[Gateway, Load
         ),
     )
     db = Database(config.db_path, conn=prepared.conn)
+    registry = plugins.registry
+    # The composition root: each collaborator gets exactly what it uses, nothing gets the gateway.
+    spawner = Spawner()
+    hub = ConnectionHub(
+        registry.events,
+        spawn=spawner,
+        validate=config.validate_results,
+        max_total_buffered=config.max_total_buffered_bytes,
+    )
+    nodes = NodeManager(db=db, config=config.nodes, commands=registry.node_commands, hub=hub)
+    runs = RunManager(
+        db=db,
+        config=config.agent,
+        media=MediaStore(
+            config.state_dir / "media",
+            max_total_bytes=config.media.max_total_mb * 1024 * 1024,
+            max_age_s=config.media.max_age_days * 86400,
+        ),
+        providers=registry.agent_providers,
+        plugin_configs=registry.configs,
+        toolbox=functools.partial(
+            ToolBox, config=config.agent, tools=registry.agent_tools, nodes=nodes
+        ),
+        broadcast=hub.broadcast,
+        spawn=spawner,
+    )
     gateway = Gateway(
         config,
-        registry=plugins.registry,
+        registry=registry,
         db=db,
         auth=auth,
+        hub=hub,
+        spawner=spawner,
+        runs=runs,
+        nodes=nodes,
+        channels=ChannelManager(
+            db=db,
+            specs=registry.channels,
+            plugin_configs=registry.configs,
+            runs=runs,
+            broadcast=hub.broadcast,
+            spawn=spawner,
+        ),
+        cron=CronScheduler(
+            db=db, config=config.cron, runs=runs, broadcast=hub.broadcast, spawn=spawner
+        ),
+        heartbeat=Heartbeat(config.heartbeat, runs=runs, broadcast=hub.broadcast),
         plugin_report=plugins.report.health(),
     )
     return gateway, plugins
@@ -234,7 +286,7 @@ async def _serve(
             with anyio.CancelScope(shield=True):
                 # Replies being generated are finished (or their senders told) first, while the
                 # surfaces are still connected; then the plugins' own shutdown hooks.
-                await drain_channels(gateway, config.shutdown_grace_ms / 1000)
+                await drain_channels(gateway.channels.runtime, config.shutdown_grace_ms / 1000)
                 await run_shutdown(plugins.pm, gateway)
                 await shutdown(gateway, server)
             tg.cancel_scope.cancel()
@@ -247,7 +299,7 @@ async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
     def spawn(fn: Callable[[], Any]) -> None:
         tg.start_soon(fn)
 
-    gateway.attach_spawner(spawn)
+    gateway.spawner.attach(spawn)
 
     def process_request(conn: ServerConnection, request: Request) -> Response | None:
         # A foreign page is refused here, before its socket counts against the pre-auth limit
@@ -263,7 +315,7 @@ async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
                 " (OPENCLAW_GATEWAY_ALLOWED_ORIGINS)\n",
             )
         ip = client_key(str(conn.remote_address[0]) if conn.remote_address else "?")
-        if gateway.preauth[ip] >= config.max_preauth_connections_per_ip:
+        if gateway.hub.preauth[ip] >= config.max_preauth_connections_per_ip:
             return conn.respond(
                 HTTPStatus.SERVICE_UNAVAILABLE, "Too many unauthenticated sockets\n"
             )
@@ -390,7 +442,7 @@ async def shutdown(gateway: Gateway, server: Server, reason: str = "gateway stop
     server.close(close_connections=False)
     with anyio.move_on_after(5):
         async with anyio.create_task_group() as tg:
-            for conn in tuple(gateway.connections.values()):
+            for conn in tuple(gateway.hub.connections.values()):
                 tg.start_soon(conn.ws.close, CloseCode.SERVICE_RESTART, "service restart")
     server.close()
     with anyio.move_on_after(5):
@@ -448,9 +500,9 @@ async def reload_shared_secret(gateway: Gateway) -> bool:
         log.info("SIGHUP: the shared secret is unchanged")
         return False
     closed = 0
-    for conn in tuple(gateway.connections.values()):
+    for conn in tuple(gateway.hub.connections.values()):
         if conn.auth_method in ("token", "password"):
-            gateway.close_connection(conn, CloseCode.DEVICE_REMOVED, "gateway auth changed")
+            gateway.hub.close_connection(conn, CloseCode.DEVICE_REMOVED, "gateway auth changed")
             closed += 1
     log.warning("the shared secret changed: closed %d socket(s) that used the old one", closed)
     return True

@@ -11,11 +11,11 @@ nobody registered is always refused, with the same names.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from ..hooks.registry import EventSpec, MethodSpec
+from ..hooks.specs import EventSpec
 from ..protocol.codec import Fragment
 
 
@@ -31,7 +31,21 @@ def _owner(plugin: str) -> str:
     return f"plugin {plugin!r}" if plugin else "the core"
 
 
-def check_result(spec: MethodSpec, result: Any) -> None:
+class DeclaredResult(Protocol):
+    """What a method spec declares about its result (``MethodSpec`` fits; this module does not
+    import it, so the hub that checks payloads stays below the method specs)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def plugin(self) -> str: ...
+
+    @property
+    def result(self) -> type[BaseModel] | None: ...
+
+
+def check_result(spec: DeclaredResult, result: Any) -> None:
     if spec.result is not None:
         _check(spec.result, result, f"method {spec.name!r} ({_owner(spec.plugin)}) result")
 
@@ -56,9 +70,16 @@ def _check(model: type[BaseModel], value: Any, what: str) -> None:
         ) from None
 
 
-def unknown_event(event: str, depth: int = 2) -> UnknownEvent:
+_RELAYS = frozenset({__name__, "openclaw_gateway.server.hub", "openclaw_gateway.server.gateway"})
+"""Modules an event passes through on its way out: the caller named is the first one outside."""
+
+
+def unknown_event(event: str) -> UnknownEvent:
     """The error for broadcasting ``event``, naming the module that tried."""
-    caller = sys._getframe(depth).f_globals.get("__name__", "?")
+    frame = sys._getframe(1)
+    while frame.f_back is not None and frame.f_globals.get("__name__") in _RELAYS:
+        frame = frame.f_back
+    caller = frame.f_globals.get("__name__", "?")
     return UnknownEvent(
         f"event {event!r} is not registered (broadcast from {caller}): declare it with"
         " EventSpec in the plugin's register_events hook"

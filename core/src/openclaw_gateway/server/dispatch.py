@@ -103,7 +103,7 @@ def _count_forbidden(gateway: Gateway, conn: Connection) -> None:
     conn.forbidden_streak += 1
     if conn.forbidden_streak == MAX_FORBIDDEN_STREAK:
         log.warning("closing %s (%s): repeated unauthorized calls", conn.conn_id, conn.remote_ip)
-        gateway.close_connection(conn, CloseCode.POLICY, "repeated unauthorized calls")
+        gateway.hub.close_connection(conn, CloseCode.POLICY, "repeated unauthorized calls")
 
 
 def _error_from_wire(error: dict[str, Any]) -> GatewayError:

@@ -22,21 +22,19 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
 
 import anyio
 import h11
-import orjson
 from anyio.abc import SocketStream, TaskStatus
 
 from ..auth.ratelimit import client_key
-from ..hooks.registry import HttpRoute
+from ..hooks.http_types import HttpRequest, HttpResponse
+from ..hooks.specs import HttpRoute
 
 if TYPE_CHECKING:
-    from ..api import GatewayAPI
+    from ..hooks.gateway_api import GatewayAPI
 
 log = logging.getLogger("openclaw_gateway.http")
 
@@ -48,62 +46,6 @@ _BUSY = (
     b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n"
     b"content-length: 20\r\nconnection: close\r\n\r\ntoo many connections"
 )
-
-
-@dataclass(frozen=True)
-class HttpRequest:
-    """What a route handler gets. Header names are lower-case. ``gateway`` is the live gateway
-    serving the route (its WS ``port``, ``registry``, ``broadcast`` …)."""
-
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes
-    client: str
-    gateway: GatewayAPI | None = None
-
-    @property
-    def query_params(self) -> dict[str, str]:
-        return dict(parse_qsl(self.query))
-
-    def json(self) -> Any:
-        """The body parsed as JSON (raises ``orjson.JSONDecodeError``, a ``ValueError``)."""
-        return orjson.loads(self.body)
-
-
-@dataclass(frozen=True)
-class HttpResponse:
-    """What a route handler returns (``str``, ``bytes``, ``dict`` and ``list`` are converted)."""
-
-    body: bytes = b""
-    status: int = 200
-    content_type: str = "text/plain; charset=utf-8"
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def text(cls, text: str, status: int = 200) -> HttpResponse:
-        return cls(text.encode(), status)
-
-    @classmethod
-    def html(cls, html: str, status: int = 200) -> HttpResponse:
-        return cls(html.encode(), status, "text/html; charset=utf-8")
-
-    @classmethod
-    def json(cls, value: Any, status: int = 200) -> HttpResponse:
-        return cls(orjson.dumps(value), status, "application/json")
-
-    @classmethod
-    def coerce(cls, value: Any) -> HttpResponse:
-        if isinstance(value, HttpResponse):
-            return value
-        if isinstance(value, str):
-            return cls.text(value)
-        if isinstance(value, bytes):
-            return cls(value, content_type="application/octet-stream")
-        if isinstance(value, dict | list):
-            return cls.json(value)
-        raise TypeError(f"a route handler returned {type(value).__name__}, not an HttpResponse")
 
 
 def _error(status: HTTPStatus, headers: Mapping[str, str] | None = None) -> HttpResponse:

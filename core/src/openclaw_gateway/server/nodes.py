@@ -24,7 +24,12 @@ from ..state import nodes as node_store
 from .connection import Connection
 
 if TYPE_CHECKING:
-    from .gateway import Gateway
+    from collections.abc import Mapping
+
+    from ..config import NodesConfig
+    from ..hooks.specs import NodeCommandSpec
+    from ..state.db import Database
+    from .hub import ConnectionHub
 
 DEFAULT_INVOKE_TIMEOUT_MS = 30_000
 MAX_IN_FLIGHT = 10_000
@@ -67,8 +72,20 @@ class _Invoke:
 
 
 class NodeManager:
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
+    """Connected nodes, their pairing and approved commands, and the invocations in flight."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        config: NodesConfig,
+        commands: Mapping[str, NodeCommandSpec],
+        hub: ConnectionHub,
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.commands = commands
+        self.hub = hub
         self.live: dict[str, LiveNode] = {}
         self._invokes: dict[str, _Invoke] = {}
 
@@ -76,7 +93,7 @@ class NodeManager:
 
     def permission(self, command: str) -> str | None:
         """``safe``/``admin``/``dangerous`` for a known command, None for an unknown one."""
-        spec = self.gateway.registry.node_commands.get(command)
+        spec = self.commands.get(command)
         return spec.permission if spec is not None else None
 
     def offerable(self, commands: list[str], protocol: int) -> list[str]:
@@ -85,12 +102,12 @@ class NodeManager:
         Known commands pass unless denied; ``dangerous`` ones and unknown ones only when listed in
         ``nodes.allow_commands``. Plugin-provided commands are withheld from protocol-3 nodes.
         """
-        cfg = self.gateway.config.nodes
+        cfg = self.config
         out: list[str] = []
         for command in dict.fromkeys(commands):
             if command in cfg.deny_commands:
                 continue
-            spec = self.gateway.registry.node_commands.get(command)
+            spec = self.commands.get(command)
             if spec is None or spec.permission == "dangerous":
                 if command in cfg.allow_commands:
                     out.append(command)
@@ -124,7 +141,7 @@ class NodeManager:
         self.live[node_id] = node
         if previous is not None and previous.conn is not conn:
             self._fail_invokes(node_id, "node reconnected while invocation was active")
-        db = self.gateway.db
+        db = self.db
         record = await db.run(node_store.get_node, db.conn, node_id)
         if record is not None:
             await db.run(node_store.touch_node, db.conn, node_id, now, "connect")
@@ -144,7 +161,7 @@ class NodeManager:
         stored = await db.run(node_store.upsert_request, db.conn, request)
         node.request_id = stored.request_id
         if stored.request_id == request.request_id:
-            self.gateway.broadcast("node.pair.requested", stored.to_wire())
+            self.hub.broadcast("node.pair.requested", stored.to_wire())
 
     def detach(self, conn: Connection) -> None:
         node_id = conn.device_id
@@ -216,7 +233,7 @@ class NodeManager:
                 reason="command not approved",
                 command=command,
             )
-        spec = self.gateway.registry.node_commands.get(command)
+        spec = self.commands.get(command)
         if spec is not None and spec.params is not None:
             from pydantic import ValidationError
 
@@ -244,7 +261,7 @@ class NodeManager:
                 "timeoutMs": max(1, budget - int((time.monotonic() - started) * 1000)),
                 "idempotencyKey": idempotency_key,
             }
-            if not self.gateway.send_event(node.conn, "node.invoke.request", request):
+            if not self.hub.send_event(node.conn, "node.invoke.request", request):
                 raise pairing_changed()
             with anyio.move_on_after(budget / 1000):
                 await invoke.done.wait()

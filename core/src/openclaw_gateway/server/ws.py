@@ -62,11 +62,11 @@ async def handle_connection(gateway: Gateway, ws: ServerConnection) -> None:
         conn_id=str(uuid.uuid4()),
         remote_ip=remote_ip,
         max_buffered=gateway.config.max_buffered_bytes,
-        on_slow=gateway.drop_slow_consumer,
-        budget=gateway.buffer_budget,
+        on_slow=gateway.hub.drop_slow_consumer,
+        budget=gateway.hub.buffer_budget,
     )
     preauth_key = client_key(remote_ip)  # the key process_request checked (loopback is one)
-    gateway.preauth[preauth_key] += 1
+    gateway.hub.preauth[preauth_key] += 1
     authenticated = False
     try:
         try:
@@ -76,9 +76,9 @@ async def handle_connection(gateway: Gateway, ws: ServerConnection) -> None:
             await ws.close(CloseCode.NORMAL)
             return
         finally:
-            gateway.preauth[preauth_key] -= 1
-            if gateway.preauth[preauth_key] <= 0:
-                del gateway.preauth[preauth_key]
+            gateway.hub.preauth[preauth_key] -= 1
+            if gateway.hub.preauth[preauth_key] <= 0:
+                del gateway.hub.preauth[preauth_key]
         if authenticated:
             await _serve(gateway, conn)
     except ConnectionClosed:
@@ -169,7 +169,7 @@ async def _handshake(gateway: Gateway, conn: Connection) -> bool:
     # Authenticated peers may send up to maxPayload; before this, 64 KiB.
     ws.protocol.max_message_size = gateway.config.max_payload
     await conn.send(encode_response(frame.id, gateway.hello_ok(conn, outcome)))
-    gateway.connections[conn.conn_id] = conn
+    gateway.hub.connections[conn.conn_id] = conn
     _announce(gateway, conn, "connect")
     if conn.role == "node":
         await gateway.nodes.attach(conn, params)
@@ -241,13 +241,15 @@ def _announce(gateway: Gateway, conn: Connection, reason: str) -> None:
         "roles": [conn.role],
         "scopes": conn.granted_scopes,
     }
-    gateway.presence.upsert(key, {k: v for k, v in entry.items() if v is not None})
-    gateway.broadcast("presence", {"presence": gateway.presence.entries()}, state_version=True)
+    gateway.hub.presence.upsert(key, {k: v for k, v in entry.items() if v is not None})
+    gateway.hub.broadcast(
+        "presence", {"presence": gateway.hub.presence.entries()}, state_version=True
+    )
 
 
 def _goodbye(gateway: Gateway, conn: Connection) -> None:
-    gateway.connections.pop(conn.conn_id, None)
-    gateway.buffer_budget.forget(conn)
+    gateway.hub.connections.pop(conn.conn_id, None)
+    gateway.hub.buffer_budget.forget(conn)
     if conn.role == "node":
         gateway.nodes.detach(conn)
     _announce(gateway, conn, "disconnect")
