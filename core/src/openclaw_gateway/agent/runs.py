@@ -12,7 +12,6 @@ import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -27,7 +26,6 @@ from .provider import (
     Finished,
     ImageInput,
     Message,
-    OfflineProvider,
     ProviderError,
     TextDelta,
     ToolCall,
@@ -35,6 +33,8 @@ from .provider import (
     Usage,
     tool_result_text,
 )
+from .provider_settings import make_provider
+from .run import Run
 from .sessions import DEFAULT_AGENT
 from .tools import ToolBox
 
@@ -50,85 +50,6 @@ log = logging.getLogger("openclaw_gateway.agent")
 MAX_REMEMBERED_RUNS = 2000
 MAX_HISTORY_IMAGES = 4
 """Images older than the last few are not re-sent to the model on every turn (cost, context)."""
-
-
-@dataclass
-class Run:
-    run_id: str
-    session_key: str
-    kind: str
-    session_id: str = ""
-    agent_id: str = DEFAULT_AGENT
-    status: str = "queued"  # queued | running | ok | error | aborted
-    accepted_at_ms: int = field(default_factory=now_ms)
-    started_at_ms: int | None = None
-    ended_at_ms: int | None = None
-    text: str = ""
-    error: str | None = None
-    stop_reason: str | None = None
-    seq: int = 0
-    done: anyio.Event = field(default_factory=anyio.Event)
-    cancel: anyio.CancelScope | None = None
-    abort_requested: bool = False
-    provider: str | None = None
-    model: str | None = None
-    turn: int | None = None
-    """The id of this run's user message: the transcript position it answers."""
-
-    @property
-    def active(self) -> bool:
-        return self.status in ("queued", "running")
-
-    @property
-    def summary(self) -> str:
-        if self.status == "ok":
-            return "completed"
-        if self.status == "aborted":
-            return "aborted"
-        return self.error or "failed"
-
-    def wait_result(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"runId": self.run_id, "status": self.status}
-        if self.started_at_ms is not None:
-            out["startedAt"] = self.started_at_ms
-        if self.ended_at_ms is not None:
-            out["endedAt"] = self.ended_at_ms
-        if self.error:
-            out["error"] = self.error
-        return out
-
-    def final_payload(self) -> dict[str, Any]:
-        payload: dict[str, Any] = {
-            "runId": self.run_id,
-            "status": self.status,
-            "summary": self.summary,
-        }
-        if self.status == "ok":
-            payload["result"] = {
-                "payloads": [{"text": self.text, "mediaUrl": None}],
-                "meta": {
-                    "durationMs": (self.ended_at_ms or 0) - (self.started_at_ms or 0),
-                    "agentMeta": {
-                        "sessionId": self.session_id,
-                        "provider": self.provider,
-                        "model": self.model,
-                    },
-                },
-            }
-        return payload
-
-    @classmethod
-    def from_record(cls, record: store.RunRecord) -> Run:
-        run = cls(record.run_id, record.session_key, record.kind)
-        run.status = record.status
-        run.error = record.error if record.status != "ok" else None
-        if record.status == "error" and record.summary:
-            run.error = record.summary
-        run.text = record.text or ""
-        run.started_at_ms = record.started_at_ms
-        run.ended_at_ms = record.ended_at_ms
-        run.done.set()
-        return run
 
 
 class RunManager:
@@ -169,22 +90,8 @@ class RunManager:
     @property
     def provider(self) -> AgentProvider:
         if self._provider is None:
-            self._provider = self._make_provider()
+            self._provider = make_provider(self.config, self.providers, self.plugin_configs)
         return self._provider
-
-    def _make_provider(self) -> AgentProvider:
-        cfg = self.config
-        if cfg.provider == "offline":
-            return OfflineProvider()
-        spec = self.providers.get(cfg.provider)
-        if spec is None:
-            from ..hints import install_hint
-
-            raise ProviderError(
-                f"agent provider {cfg.provider!r} is not installed ({install_hint(cfg.provider)})"
-            )
-        provider: AgentProvider = spec.factory(provider_settings(cfg, self.plugin_configs))
-        return provider
 
     # --- lookup --------------------------------------------------------------------------------
 
@@ -594,24 +501,3 @@ class RunManager:
             )
             self._chat(run, "error", errorMessage=run.error)
         self.broadcast("sessions.changed", {"sessionKey": run.session_key, "reason": "run-ended"})
-
-
-PROVIDER_KEYS = ("model", "base_url", "api_key")
-"""Model-server settings a provider plugin's own section holds (``[plugins.openai]``)."""
-
-
-def provider_settings(agent: AgentConfig, sections: Mapping[str, BaseModel]) -> AgentConfig:
-    """``[agent]`` with the provider's own section laid over it: a key set in
-    ``[plugins.<provider>]`` wins; ``[agent]``'s is the deprecated fallback."""
-    section = sections.get(agent.provider)
-    if section is None:
-        return agent
-    update = {
-        key: value for key in PROVIDER_KEYS if (value := getattr(section, key, None)) is not None
-    }
-    return agent.model_copy(update=update) if update else agent
-
-
-def deprecated_provider_keys(agent: AgentConfig) -> list[str]:
-    """The ``[agent]`` keys that belong in the provider's section now."""
-    return [key for key in PROVIDER_KEYS if getattr(agent, key) is not None]

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..agent import media
-from ..agent.runs import Run
+from ..agent.run import Run
 from ..agent.sessions import canonical_session_key
 from ..auth.scopes import ADMIN, READ, WRITE
 from ..errors import ErrorCode, GatewayError, invalid_request

@@ -9,6 +9,9 @@ work unchanged: ``cron.list`` answers a paged inventory with a ``snapshotRevisio
 A schedule param is a schedule object or, as before, a cron expression string with ``tz`` beside
 it. A bad schedule is ``INVALID_REQUEST`` with the field in ``details.path`` and the reason in
 ``details.reason``.
+
+Why one file of ~520 lines: it is the reference's whole ``cron.*`` surface, each method next to its
+params model (most of the length); the shapes themselves are in :mod:`openclaw_gateway.agent.cron_wire`.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from pydantic import (
     field_validator,
 )
 
-from ..agent.cron import DELIVERY_PREVIEW, config_revision, digest_token, job_payload
+from ..agent.cron_wire import DELIVERY_PREVIEW, config_revision, digest_token, job_payload
 from ..agent.schedule import ScheduleError, iso_ms, parse_schedule, schedule_error
 from ..agent.sessions import DEFAULT_AGENT, canonical_session_key
 from ..auth.scopes import ADMIN, READ

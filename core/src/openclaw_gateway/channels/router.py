@@ -10,6 +10,10 @@ transcript as it was when its turn came (its own message last), and the transcri
 
 Every message that is not answered is counted with its reason (``channels.status``); a reply that
 cannot be delivered is reported (counter, log, ``channels.delivery`` event), never silently lost.
+
+Why one file of ~530 lines: it is one flow, read top to bottom (deliver → gate → answer → send →
+drain), and the ordering guarantees above hold only if every step keeps its place in the lane;
+the pure pieces (chunking, the account state) already live beside it.
 """
 
 from __future__ import annotations

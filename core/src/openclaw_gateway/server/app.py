@@ -121,7 +121,7 @@ def preflight(
             )
         )
     if provider != "offline":
-        from ..agent.runs import deprecated_provider_keys
+        from ..agent.provider_settings import deprecated_provider_keys
 
         old = deprecated_provider_keys(config.agent)
         if old:

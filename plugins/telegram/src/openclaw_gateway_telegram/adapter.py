@@ -17,16 +17,15 @@ The offset is confirmed only by the next ``getUpdates`` call, after every update
 handed to the core, so a crash or a dropped connection loses nothing; it is also stored per
 account (``ctx.save_cursor``) and confirmed at shutdown, so a restart never answers an update twice.
 
-Beside this module: ``markup`` (text → Telegram HTML), ``errors`` (Telegram errors → the channel
-framework's), ``files`` (attachments in, capped downloads, upload names), ``webhook`` (webhook
-mode's route), ``commands`` (``openclaw-gateway telegram …``).
+Beside this module: ``inbound`` (updates → ``InboundMessage``), ``markup`` (text → Telegram HTML),
+``errors`` (Telegram errors → the channel framework's), ``files`` (attachments in, capped
+downloads, upload names), ``redaction`` (tokens out of logs), ``webhook`` (webhook mode's route),
+``commands`` (``openclaw-gateway telegram …``).
 """
 
 from __future__ import annotations
 
-import logging
 import random
-import re
 import time
 import warnings
 from collections import Counter
@@ -66,10 +65,11 @@ from .files import (
     DownloadRequest,
     default_name,
     encoded_url,
-    inbound_attachments,
     read_local,
 )
+from .inbound import Dropped, update_to_inbound
 from .markup import telegram_html
+from .redaction import install_redaction
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -83,36 +83,6 @@ Sleep = Callable[[float], Awaitable[None]]
 # read both forms (retry_after_seconds), so the warning tells our users nothing.
 warnings.filterwarnings("ignore", message=r".*`retry_after` will be of type")
 
-
-# --- logging: httpx logs every request URL at INFO, and a Bot API URL carries the token ----------
-
-_TOKEN_IN_URL = re.compile(r"/bot\d+(?::|%3[Aa])[A-Za-z0-9_-]+")
-
-
-class _RedactTokens(logging.Filter):
-    """Rewrites ``/bot<token>`` to ``/bot<redacted>`` in log lines (httpx logs each request URL
-    at INFO; PTB logs its base URLs at DEBUG; file URLs carry the token percent-encoded)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(
-                _TOKEN_IN_URL.sub("/bot<redacted>", str(a)) if "/bot" in str(a) else a
-                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
-            )
-        if isinstance(record.msg, str) and "/bot" in record.msg:
-            record.msg = _TOKEN_IN_URL.sub("/bot<redacted>", record.msg)
-        return True
-
-
-def _install_redaction() -> None:
-    # A logger's filters see only the records logged to that very logger, so name each one.
-    for name in ("httpx", "telegram.Bot", "telegram.ext.ExtBot", "telegram._bot"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _RedactTokens) for f in logger.filters):
-            logger.addFilter(_RedactTokens())
-
-
-# --- Telegram HTML ------------------------------------------------------------------------------
 
 # --- the adapter ----------------------------------------------------------------------------------
 
@@ -137,7 +107,7 @@ class TelegramAdapter(ChannelAdapter):
         self.log = ctx.log
         self._sleep = sleep
         self._jitter = jitter
-        _install_redaction()
+        install_redaction()
         token = self.config.token.get_secret_value()
         self._requests = (
             DownloadRequest(connection_pool_size=8, media_write_timeout=60.0),
@@ -346,73 +316,13 @@ class TelegramAdapter(ChannelAdapter):
 
     def to_inbound(self, update: Update) -> InboundMessage | None:
         """Map one update to an :class:`InboundMessage`, or ``None`` (counted) to skip it."""
-        message = update.message
-        if message is None:
-            self._drop("unsupported", f"update {update.update_id} has no message")
-            return None
-        sender = message.from_user
-        if sender is None:
-            self._drop("no-sender")
-            return None
-        me = self.me
-        if me is not None and sender.id == me.id:
-            self._drop("self")
-            return None
-        if sender.is_bot and not self.config.allow_bots:
-            self._drop("bot-sender")  # two bots answering each other never stop
-            return None
-        text = message.text or message.caption or ""
-        entities = (
-            message.parse_entities()
-            if message.text is not None
-            else message.parse_caption_entities()
+        mapped = update_to_inbound(
+            update, me=self.me, account=self.ctx.account, allow_bots=self.config.allow_bots
         )
-        attachments = inbound_attachments(message)
-        if not text and not attachments:
-            self._drop("service-message")  # joins, pins, topic edits …: nothing to answer
+        if isinstance(mapped, Dropped):
+            self._drop(mapped.reason, mapped.detail)
             return None
-        username = (me.username or "").lower() if me is not None else ""
-
-        command: str | None = None
-        mentions_bot = False
-        for entity, value in entities.items():
-            if entity.type == "bot_command" and entity.offset == 0:
-                name, _, target = value[1:].partition("@")
-                if target and target.lower() != username:
-                    self._drop("other-bot", f"/{name} is addressed to @{target}")
-                    return None
-                command = name.lower()
-                mentions_bot = mentions_bot or bool(target)
-                text = text[len(value) :].strip()  # the command's argument, as the router expects
-            elif entity.type == "mention":
-                mentions_bot = mentions_bot or (bool(username) and value[1:].lower() == username)
-            elif entity.type == "text_mention" and me and entity.user and entity.user.id == me.id:
-                mentions_bot = True
-        reply = message.reply_to_message
-        if reply is not None and me is not None and reply.from_user and reply.from_user.id == me.id:
-            mentions_bot = True
-
-        chat = message.chat
-        is_group = chat.type != "private"
-        thread_id = None
-        if message.message_thread_id is not None and (message.is_topic_message or chat.is_forum):
-            thread_id = str(message.message_thread_id)
-        return InboundMessage(
-            channel="telegram",
-            account=self.ctx.account,
-            message_id=str(message.message_id),
-            chat_id=str(chat.id),
-            is_group=is_group,
-            thread_id=thread_id,
-            sender_id=str(sender.id),
-            sender_name=sender.full_name or sender.username,
-            text=text,
-            mentions_bot=mentions_bot,
-            reply_to=str(reply.message_id) if reply is not None else None,
-            attachments=attachments,
-            command=command,
-            ts_ms=int(message.date.timestamp() * 1000),
-        )
+        return mapped
 
     # -- sending --------------------------------------------------------------------------------
 
