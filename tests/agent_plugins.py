@@ -12,6 +12,7 @@ import anyio
 from pydantic import BaseModel
 
 from openclaw_gateway.agent.provider import (
+    AgentProvider,
     Finished,
     Message,
     ProviderError,
@@ -24,7 +25,7 @@ from openclaw_gateway.hooks import hookimpl
 from openclaw_gateway.hooks.registry import AgentProviderSpec, AgentToolSpec, NodeCommandSpec
 
 
-class SlowProvider:
+class SlowProvider(AgentProvider):
     """Streams ``chunks`` words, ``delay`` seconds apart; '/tool NAME ARGS' asks for a tool."""
 
     name = "slow"
@@ -53,7 +54,7 @@ class SlowProvider:
         yield Finished("stop")
 
 
-class BrokenProvider:
+class BrokenProvider(AgentProvider):
     name = "broken"
     model = "broken-1"
 

@@ -10,18 +10,22 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-CORE = Path(__file__).parents[1] / "core" / "src" / "openclaw_gateway"
+import pytest
+
+ROOT = Path(__file__).parents[1]
+CORE = ROOT / "core" / "src" / "openclaw_gateway"
+PLUGINS = sorted(p for p in ROOT.glob("plugins/*/src/*") if (p / "__init__.py").exists())
 
 
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(CORE.parent).with_suffix("").parts)
+def module_name(path: Path, package: Path) -> str:
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def import_graph() -> dict[str, set[str]]:
-    """``{module: {core modules it imports}}``: every ``import``/``from … import`` anywhere in
-    the file (under ``TYPE_CHECKING`` or inside functions too), resolved to core modules."""
-    paths = {module_name(p): p for p in CORE.rglob("*.py")}
+def import_graph(package: Path = CORE) -> dict[str, set[str]]:
+    """``{module: {modules of the same package it imports}}``: every ``import``/``from … import``
+    anywhere in the file (under ``TYPE_CHECKING`` or inside functions too)."""
+    paths = {module_name(p, package): p for p in package.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in paths}
 
     def resolve(name: str) -> str | None:
@@ -102,6 +106,11 @@ def test_core_import_graph_has_no_cycle() -> None:
     graph = import_graph()
     assert "openclaw_gateway.server.gateway" in graph["openclaw_gateway.server.app"]
     assert cycles(graph) == []
+
+
+@pytest.mark.parametrize("package", PLUGINS, ids=lambda p: p.name)
+def test_plugin_import_graph_has_no_cycle(package: Path) -> None:
+    assert cycles(import_graph(package)) == []
 
 
 def test_only_the_server_layer_imports_the_gateway_class() -> None:

@@ -55,3 +55,32 @@ async def test_a_failing_startup_marks_only_that_plugin_failed(gateway_factory):
         assert "startup failed: RuntimeError: no database for me" in errors["broken"]
         assert "fine" in health["plugins"]["loaded"]
         assert any(entry.startswith("fine up") for entry in log)
+
+
+async def test_a_crashing_core_loop_is_restarted_and_the_gateway_keeps_serving(
+    gateway_factory, monkeypatch, caplog
+):
+    # The core's own loops (cron, heartbeat, channels, media pruning) run supervised like plugin
+    # services: before, a bug that made one raise took the whole gateway down with it.
+    import anyio
+
+    from openclaw_gateway.agent.cron import CronScheduler
+
+    calls: list[int] = []
+    restarted = anyio.Event()
+
+    async def flaky_run(self: CronScheduler) -> None:
+        calls.append(len(calls))
+        if len(calls) == 1:
+            raise RuntimeError("a scheduler bug")
+        restarted.set()
+        await anyio.sleep_forever()
+
+    monkeypatch.setattr(CronScheduler, "run", flaky_run)
+    async with gateway_factory(service_restart_ms=10, service_restart_max_ms=50) as gw:
+        with anyio.fail_after(5):
+            await restarted.wait()
+        peer = await operator(gw.port, TOKEN, ["operator.read"])
+        assert (await peer.request("health", {}))["ok"]
+    assert len(calls) == 2
+    assert any("a scheduler bug" in r.getMessage() or r.exc_info for r in caplog.records)

@@ -12,7 +12,13 @@ from typing import Any
 import anyio
 import pytest
 
-from openclaw_gateway.agent.provider import Finished, Message, TextDelta, ToolDefinition
+from openclaw_gateway.agent.provider import (
+    AgentProvider,
+    Finished,
+    Message,
+    TextDelta,
+    ToolDefinition,
+)
 from openclaw_gateway.hooks import hookimpl
 from openclaw_gateway.hooks.registry import AgentProviderSpec
 
@@ -24,7 +30,7 @@ pytestmark = pytest.mark.anyio
 ALL = ["operator.read", "operator.write", "operator.admin"]
 
 
-class MirrorProvider:
+class MirrorProvider(AgentProvider):
     """Answers with what it saw: how many user messages, and the last one. Counts its runs."""
 
     name = "mirror"

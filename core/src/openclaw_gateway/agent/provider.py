@@ -7,9 +7,10 @@ providers through ``register_agent_providers``; the core picks one by ``agent.pr
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 
@@ -79,15 +80,28 @@ class ProviderError(Exception):
     """Raised by a provider when the model call fails; the message is shown to the user."""
 
 
-class AgentProvider(Protocol):
-    """A model backend. ``stream`` yields text deltas, then tool calls or a finish."""
+class AgentProvider(ABC):
+    """A model backend: what a provider plugin subclasses (as ``llm.Model`` in simonw/llm) and its
+    ``AgentProviderSpec.factory`` returns.
+
+    ``name`` (the provider, e.g. ``"openai"``) and ``model`` are shown in run metadata. Only
+    :meth:`stream` is required; :meth:`aclose` has a default that does nothing.
+    """
 
     name: str
     model: str
 
+    @abstractmethod
     def stream(
         self, messages: Sequence[Message], tools: Sequence[ToolDefinition]
-    ) -> AsyncIterator[ProviderEvent]: ...
+    ) -> AsyncIterator[ProviderEvent]:
+        """One model turn, as an async generator: ``TextDelta``s as the answer streams, then
+        ``ToolCallsReady`` (the run calls the tools and asks again) or ``Finished``; ``Usage`` when
+        the backend reports it. A failure raises :class:`ProviderError` with a message for the user.
+        """
+
+    async def aclose(self) -> None:  # noqa: B027 - an optional hook, empty by default
+        """Release what the provider holds (connection pools); called once at gateway shutdown."""
 
 
 OFFLINE_NOTICE = (
@@ -97,7 +111,7 @@ OFFLINE_NOTICE = (
 )
 
 
-class OfflineProvider:
+class OfflineProvider(AgentProvider):
     """Answers without any model, so a fresh install works: it says so and echoes the message.
 
     A message starting with ``/tool <name> <json>`` calls that tool, which makes tool plumbing

@@ -93,6 +93,14 @@ class RunManager:
             self._provider = make_provider(self.config, self.providers, self.plugin_configs)
         return self._provider
 
+    async def aclose(self) -> None:
+        """At shutdown: let the provider release its connections."""
+        if self._provider is not None:
+            try:
+                await self._provider.aclose()
+            except Exception:
+                log.exception("closing the agent provider failed")
+
     # --- lookup --------------------------------------------------------------------------------
 
     async def find(self, run_id: str) -> Run | None:

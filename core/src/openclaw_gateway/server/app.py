@@ -42,7 +42,7 @@ from ..hooks.lifecycle import run_shutdown, run_startup
 from ..hooks.manager import LoadedPlugins, load_plugins
 from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
-from ..hooks.specs import ServiceContext
+from ..hooks.specs import ServiceContext, ServiceSpec
 from ..hooks.supervisor import supervise
 from ..secrets import SecretStore
 from ..spawner import Spawner
@@ -273,10 +273,6 @@ async def _serve(
         server = await _listen(gateway, tg)
         await _start_http(gateway, plugins, tg)
         _start_services(gateway, plugins, tg)
-        tg.start_soon(gateway.cron.run, name="cron scheduler")
-        tg.start_soon(gateway.heartbeat.run, name="heartbeat")
-        tg.start_soon(gateway.channels.run, name="channels")
-        tg.start_soon(gateway.runs.media.prune, name="media prune")
         await run_startup(plugins.pm, plugins.report, gateway)
         await gateway.count_sessions()
         _publish_plugins(gateway, plugins)
@@ -289,6 +285,7 @@ async def _serve(
                 await drain_channels(gateway.channels.runtime, config.shutdown_grace_ms / 1000)
                 await run_shutdown(plugins.pm, gateway)
                 await shutdown(gateway, server)
+                await gateway.runs.aclose()
             tg.cancel_scope.cancel()
     gateway.db.close()
 
@@ -348,10 +345,34 @@ def _publish_plugins(gateway: Gateway, plugins: LoadedPlugins) -> None:
     gateway.refresh_health()
 
 
+def core_services(gateway: Gateway) -> list[ServiceSpec]:
+    """The core's own long-running loops, run exactly like plugin services: supervised, so a
+    crash in one is logged and restarted with backoff instead of stopping the gateway."""
+
+    async def cron(_: ServiceContext) -> None:
+        await gateway.cron.run()
+
+    async def heartbeat(_: ServiceContext) -> None:
+        await gateway.heartbeat.run()
+
+    async def channels(_: ServiceContext) -> None:
+        await gateway.channels.run()
+
+    async def media_prune(_: ServiceContext) -> None:
+        await gateway.runs.media.prune()
+
+    return [
+        ServiceSpec("cron", cron),
+        ServiceSpec("heartbeat", heartbeat),
+        ServiceSpec("channels", channels),
+        ServiceSpec("media-prune", media_prune),
+    ]
+
+
 def _start_services(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -> None:
     config = gateway.config
     backoff = Backoff(config.service_restart_ms / 1000, config.service_restart_max_ms / 1000)
-    for spec in plugins.registry.services.values():
+    for spec in [*core_services(gateway), *plugins.registry.services.values()]:
         context = ServiceContext(
             gateway=gateway,
             config=plugins.configs.get(spec.plugin),
@@ -368,10 +389,17 @@ def _start_services(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -> 
                 context,
                 status,
                 backoff=backoff,
-                on_change=functools.partial(_publish_plugins, gateway, plugins),
+                # A plugin's service state is in health; the core's loops only log theirs.
+                on_change=functools.partial(_publish_plugins, gateway, plugins)
+                if spec.plugin
+                else _nothing,
             ),
-            name=f"service {spec.plugin}:{spec.name}",
+            name=f"service {spec.plugin or 'core'}:{spec.name}",
         )
+
+
+def _nothing() -> None:
+    pass
 
 
 def _wanted_routes(registry: Registry) -> dict[str, HttpRoute]:

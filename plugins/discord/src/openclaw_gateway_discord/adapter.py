@@ -53,8 +53,8 @@ from openclaw_gateway.api import (
     check_attachment_size,
 )
 
-from . import DiscordAccount
 from .client import Client
+from .config import DiscordAccount
 from .errors import AUTH_HINTS, deadline, describe, mapped_errors
 from .files import download, inbound_attachment
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 import discord
@@ -12,11 +12,25 @@ from discord.gateway import DiscordWebSocket
 from discord.http import HTTPClient, Route
 from discord.utils import MISSING
 
-from . import DiscordAccount
+from .config import DiscordAccount
 from .files import download
 
 if TYPE_CHECKING:
-    from .adapter import DiscordAdapter
+    import logging
+
+    from openclaw_gateway.api import ChannelContext
+
+
+class Owner(Protocol):
+    """What the client reports to (the adapter): status through ``ctx``, messages to ``enqueue``,
+    unreadable dispatches to ``drop``."""
+
+    ctx: ChannelContext
+    log: logging.Logger
+
+    def drop(self, reason: str) -> None: ...
+
+    def enqueue(self, message: discord.Message) -> None: ...
 
     pass
 
@@ -75,7 +89,7 @@ class RoutedHTTP(HTTPClient):
 class Client(discord.Client):
     """A discord.py client that reports to the adapter and never lets a bad dispatch kill it."""
 
-    def __init__(self, adapter: DiscordAdapter, account: DiscordAccount) -> None:
+    def __init__(self, adapter: Owner, account: DiscordAccount) -> None:
         options: dict[str, Any] = {
             "max_messages": None,  # no message cache: replies carry the referenced message
             "chunk_guilds_at_startup": False,

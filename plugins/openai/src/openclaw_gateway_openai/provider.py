@@ -26,6 +26,7 @@ import openai
 from openai import AsyncOpenAI
 
 from openclaw_gateway.api import (
+    AgentProvider,
     Finished,
     Message,
     ProviderError,
@@ -54,7 +55,7 @@ MAX_RETRIES = 2
 MISSING_RESULT = "(no result: the run ended before this tool returned)"
 
 
-class OpenAIProvider:
+class OpenAIProvider(AgentProvider):
     """An :class:`~openclaw_gateway.agent.provider.AgentProvider` for any OpenAI-compatible server."""
 
     name = "openai"

@@ -43,8 +43,7 @@ from openclaw_gateway.api import (
     read_capped,
 )
 
-from . import events_api
-from .config import SlackAccount
+from .config import SlackAccount, events_path
 from .errors import AUTH_ERRORS, api_error_code, classify
 from .inbound import Identity, MalformedEvent, command_to_inbound, escape, to_inbound
 from .socket_mode import SocketMode
@@ -178,7 +177,7 @@ class SlackAdapter(ChannelAdapter):
 
     @property
     def events_path(self) -> str:
-        return events_api.path_for(self.ctx.account)
+        return events_path(self.ctx.account)
 
     def verify(self, body: bytes, timestamp: str, signature: str) -> bool:
         """Whether an Events API request is signed with this app's signing secret (and fresh)."""

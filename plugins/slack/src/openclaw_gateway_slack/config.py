@@ -88,3 +88,11 @@ class SlackAccount(BaseModel):
 
 class SlackConfig(ChannelConfig[SlackAccount]):
     """``[plugins.slack]``: see :class:`~openclaw_gateway.channels.config.ChannelConfig`."""
+
+
+EVENTS_PATH = "/slack/events"
+"""Where Slack posts an Events API account's requests (``/slack/events/<account>`` for others)."""
+
+
+def events_path(account: str) -> str:
+    return EVENTS_PATH if account == "default" else f"{EVENTS_PATH}/{account}"

@@ -22,20 +22,16 @@ import orjson
 
 from openclaw_gateway.api import HttpRequest, HttpResponse
 
+from .config import EVENTS_PATH as PATH
 from .inbound import MalformedEvent
 
-PATH = "/slack/events"
 MAX_BODY = 1024 * 1024
 
 log = logging.getLogger("openclaw_gateway_slack.events")
 
 
-def path_for(account: str) -> str:
-    return PATH if account == "default" else f"{PATH}/{account}"
-
-
 async def handle(request: HttpRequest) -> HttpResponse:
-    from .adapter import SlackAdapter
+    from .adapter import SlackAdapter  # slack_sdk loads on the first request, not at start
 
     account = request.path.removeprefix(PATH).strip("/") or "default"
     gateway = request.gateway

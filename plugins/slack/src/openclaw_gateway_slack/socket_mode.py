@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,7 +34,7 @@ import anyio
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import WebSocketException
 
-from openclaw_gateway.api import AuthError, TransientSendError
+from openclaw_gateway.api import AuthError, Backoff, TransientSendError
 
 from .inbound import MalformedEvent
 
@@ -82,7 +81,8 @@ class SocketMode:
         self.hello: dict[str, Any] | None = None
 
     async def run(self) -> None:
-        delay = self.backoff[0]
+        policy = Backoff(first=self.backoff[0], cap=self.backoff[1], jitter=True)
+        failures = 0  # consecutive attempts without a healthy session (a ``hello`` resets it)
         while True:
             self.hello = None
             try:
@@ -102,23 +102,21 @@ class SocketMode:
             except (TransientSendError, Dropped, WebSocketException, OSError, TimeoutError) as exc:
                 detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 retry_after = getattr(exc, "retry_after", None)
-                if self.hello is not None:
-                    delay = self.backoff[0]
-                pause = max(retry_after or 0.0, delay * random.uniform(0.5, 1.0))
+                failures = 1 if self.hello is not None else failures + 1
+                pause = max(retry_after or 0.0, policy.delay(failures))
                 self.log.warning("slack socket: %s; reconnecting in %.1fs", detail, pause)
                 self.status("reconnecting", detail)
                 await anyio.sleep(pause)
-                delay = min(delay * 2, self.backoff[1])
                 continue
             # A requested reconnect: at once after a healthy session, else backed off, so a server
             # that answers every connection with "disconnect" cannot spin us.
             self.log.info("slack socket: %s", detail)
             self.status("reconnecting", detail)
             if self.hello is None:
-                await anyio.sleep(delay)
-                delay = min(delay * 2, self.backoff[1])
+                failures += 1
+                await anyio.sleep(policy.delay(failures))
             else:
-                delay = self.backoff[0]
+                failures = 0
 
     async def _session(self, ws: ClientConnection) -> str:
         """Serve one socket; returns the reason of Slack's ``disconnect``, raises on a drop."""

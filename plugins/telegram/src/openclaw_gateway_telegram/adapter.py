@@ -50,6 +50,7 @@ from openclaw_gateway.api import (
     Attachment,
     AttachmentError,
     AuthError,
+    Backoff,
     ChannelAdapter,
     ChannelContext,
     InboundMessage,
@@ -257,8 +258,9 @@ class TelegramAdapter(ChannelAdapter):
             delay = retry_after_seconds(exc)
             self._status("reconnecting", f"429 Too Many Requests: retry after {delay:g}s")
         else:
-            delay = min(self.config.backoff_max, self.config.backoff_initial * 2 ** (failures - 1))
-            delay *= 0.5 + self._jitter()  # full range 0.5x-1.5x: spread restarted bots apart
+            # Jittered 0.5x-1.5x: restarted bots spread apart instead of polling in step.
+            policy = Backoff(self.config.backoff_initial, self.config.backoff_max, jitter=True)
+            delay = policy.delay(failures, self._jitter)
             if isinstance(exc, Conflict):
                 detail = f"409 Conflict: {exc.message} (another poller or a webhook for this bot?)"
             else:
