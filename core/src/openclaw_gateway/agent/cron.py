@@ -42,8 +42,7 @@ from .sessions import canonical_session_key
 
 if TYPE_CHECKING:
     from ..config import CronConfig
-    from ..server.hub import Broadcast
-    from ..spawner import Spawn
+    from ..runtime import Broadcast, Spawn
     from ..state.db import Database
     from .run import Run
     from .runs import RunManager

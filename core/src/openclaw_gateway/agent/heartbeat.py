@@ -20,7 +20,7 @@ from .sessions import MAIN_SESSION
 
 if TYPE_CHECKING:
     from ..config import HeartbeatConfig
-    from ..server.hub import Broadcast
+    from ..runtime import Broadcast
     from .runs import RunManager
 
 log = logging.getLogger("openclaw_gateway.heartbeat")

@@ -41,8 +41,7 @@ from .tools import ToolBox
 if TYPE_CHECKING:
     from ..config import AgentConfig
     from ..hooks.specs import AgentProviderSpec
-    from ..server.hub import Broadcast
-    from ..spawner import Spawn
+    from ..runtime import Broadcast, Spawn
     from ..state.db import Database
 
 log = logging.getLogger("openclaw_gateway.agent")

@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 
     from ..agent.runs import RunManager
     from ..hooks.specs import ChannelSpec
-    from ..server.hub import Broadcast
-    from ..spawner import Spawn
+    from ..runtime import Broadcast, Spawn
     from ..state.db import Database
 
 RESTART = Backoff(first=1.0, cap=60.0, stable_after=30.0)

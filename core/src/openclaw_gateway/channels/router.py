@@ -43,8 +43,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from ..agent.runs import RunManager
-    from ..server.hub import Broadcast
-    from ..spawner import Spawn
+    from ..runtime import Broadcast, Spawn
     from ..state.db import Database
     from .account import AccountState
     from .config import ChannelConfig

@@ -44,8 +44,8 @@ from ..hooks.registry import HttpRoute, Registry
 from ..hooks.report import ServiceStatus
 from ..hooks.specs import ServiceContext, ServiceSpec
 from ..hooks.supervisor import supervise
+from ..runtime import Spawner
 from ..secrets import SecretStore
-from ..spawner import Spawner
 from ..state.db import Database, open_database, tighten_state_dir
 from .gateway import Gateway
 from .hub import ConnectionHub

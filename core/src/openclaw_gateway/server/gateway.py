@@ -29,7 +29,7 @@ from ..config import GatewayConfig
 from ..hooks.registry import Registry
 from ..protocol import PROTOCOL_VERSION
 from ..protocol.codec import Fragment, dumps
-from ..spawner import Spawner
+from ..runtime import Spawner
 from ..state.db import Database
 from .connection import Connection
 from .health import build_health_snapshot, public_health

@@ -20,17 +20,13 @@ import orjson
 from ..errors import CloseCode
 from ..hooks.specs import EventSpec
 from ..protocol.codec import dumps
-from ..spawner import Spawner
+from ..runtime import Spawner
 from .budget import BufferBudget
 from .connection import SLOW_CONSUMER_CLOSE, Connection
 from .contract import check_payload, unknown_event
 from .presence import PresenceBoard
 
 log = logging.getLogger("openclaw_gateway")
-
-Broadcast = Callable[[str, Any], int]
-"""Send a registered event to every socket allowed to see it (``ConnectionHub.broadcast``): what
-the collaborators that emit events are given."""
 
 
 class ConnectionHub:

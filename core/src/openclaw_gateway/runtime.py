@@ -1,5 +1,6 @@
-"""Background work for the running gateway: :class:`Spawner` hands a coroutine function to the
-gateway's task group once it runs.
+"""The two callables the running gateway hands its collaborators instead of itself: ``Spawn``
+(background work, through :class:`Spawner`, into the gateway's task group once it runs) and
+``Broadcast`` (an event to every socket allowed to see it).
 
 The parts that start background work (runs, channel replies, socket closes) get a ``Spawn``
 callable at construction, before the task group exists; the composition root attaches the group
@@ -13,6 +14,10 @@ from typing import Any
 
 Spawn = Callable[[Callable[[], Awaitable[Any]]], None]
 """Run ``fn()`` in the background: what every collaborator is given instead of the gateway."""
+
+Broadcast = Callable[[str, Any], int]
+"""Send a registered event to every socket allowed to see it (``ConnectionHub.broadcast``);
+returns how many sockets it was queued to."""
 
 
 class Spawner:
