@@ -48,6 +48,17 @@ _BUSY = (
 )
 
 
+async def _lingering_close(stream: SocketStream) -> None:
+    """Half-close, then read (and drop) what the client already sent before closing: closing a
+    socket with unread input sends a TCP reset, which can reach the client before the response
+    it was about to read (RFC 9112 §9.6). Bounded by the caller's timeout and 64 KiB."""
+    await stream.send_eof()
+    drained = 0
+    with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError, OSError):
+        while drained < 65536:
+            drained += len(await stream.receive())
+
+
 def _error(status: HTTPStatus, headers: Mapping[str, str] | None = None) -> HttpResponse:
     return HttpResponse(
         f"{status.value} {status.phrase}\n".encode(), status.value, headers=headers or {}
@@ -118,6 +129,7 @@ class HttpServer:
             if self.open.total() >= self.max_connections or self.open[key] >= self.max_per_client:
                 with anyio.move_on_after(1), contextlib.suppress(Exception):
                     await stream.send(_BUSY)
+                    await _lingering_close(stream)
                 return
             self.open[key] += 1
             try:
