@@ -214,4 +214,4 @@ def test_uninstalled_plugin_hint_is_a_command_that_works_where_the_user_is() -> 
     assert install_hint("telegram").startswith("uv sync --all-packages")
     assert (Path(__file__).parents[1] / "plugins" / "telegram" / "pyproject.toml").is_file()
     # Not part of this checkout: the published extra.
-    assert install_hint("whatsapp") == "pip install 'openclaw-gateway[whatsapp]'"
+    assert install_hint("matrix") == "pip install 'openclaw-gateway[matrix]'"

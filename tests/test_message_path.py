@@ -234,7 +234,7 @@ async def test_a_hanging_probe_times_out_and_status_still_answers(gateway_factor
             await chat.hub.ready.wait()
         chat.hub.probe_hangs = True
         peer = await operator(gw.port, TOKEN, ALL)
-        with anyio.fail_after(3):
+        with anyio.fail_after(10):  # without the probe timeout it would hang for good
             res = await peer.request("channels.status", {"probe": True})
         accounts = res["payload"]["channels"]["fakechat"]["accounts"]
         for account in ("default", "b"):

@@ -19,6 +19,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -106,6 +107,10 @@ class ChannelContext:
     save_cursor: Callable[[str], Awaitable[None]] = _ignore_cursor
     """Persist that position (e.g. Telegram's next update id) so a restart resumes after it:
     nothing answered twice, nothing skipped."""
+    data_dir: Path | None = None
+    """A directory of this account's own, private to the gateway's user (0700): where a surface
+    with a session (WhatsApp's linked device) keeps it. ``<state_dir>/channels/<channel>/<account>``;
+    created on first use by the core; None only in tests that build a context by hand."""
 
 
 class ChannelAdapter(ABC):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -52,8 +53,11 @@ class ChannelManager:
         runs: RunManager,
         broadcast: Broadcast,
         spawn: Spawn,
+        data_root: Path | None = None,
     ) -> None:
         self.db = db
+        self.data_root = data_root
+        """Where accounts' own directories go (``<state_dir>/channels``); None: no data dirs."""
         self.specs = specs
         self.plugin_configs = plugin_configs
         self.runtime = ChannelRuntime(
@@ -111,6 +115,18 @@ class ChannelManager:
         now_ms = int(time.time() * 1000)
         await db.run(store.set_cursor, db.conn, state.channel, state.account, cursor, now_ms)
 
+    async def _data_dir(self, state: AccountState) -> Path | None:
+        if self.data_root is None:
+            return None
+        path = self.data_root / state.channel / state.account
+
+        def make() -> None:
+            path.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.chmod(0o700)
+
+        await anyio.to_thread.run_sync(make)
+        return path
+
     async def _supervise(
         self, spec: Any, config: ChannelConfig[Any], state: AccountState, limiter: anyio.Semaphore
     ) -> None:
@@ -131,6 +147,7 @@ class ChannelManager:
                     count=state.count,
                     load_cursor=functools.partial(self._load_cursor, state),
                     save_cursor=functools.partial(self._save_cursor, state),
+                    data_dir=await self._data_dir(state),
                 )
                 started = time.monotonic()
                 try:

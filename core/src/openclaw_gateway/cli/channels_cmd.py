@@ -116,3 +116,56 @@ def pairing_revoke(
     """Take an approved sender's access back (their next message gets a pairing code)."""
     remote.call("pairing.revoke", {"channel": channel, "senderId": sender_id})
     click.echo(f"revoked {sender_id} on {channel}")
+
+
+@channels.command("login")
+@click.argument("channel")
+@click.option("--account", default=None, help="The account to link (default: the first one).")
+@click.option("--force", is_flag=True, help="Unlink the current session and link again.")
+@click.option(
+    "--wait", "wait_s", default=180.0, show_default=True, help="Seconds to wait for the scan."
+)
+@connection_options
+def channels_login(
+    channel: str, account: str | None, force: bool, wait_s: float, remote: Remote
+) -> None:
+    """Link CHANNEL (WhatsApp: scan the QR code shown here with the phone, WhatsApp → Settings →
+    Linked devices). Calls the gateway's ``web.login.start`` / ``web.login.wait``."""
+    import time
+
+    from .qr_png import NotAQrPng, terminal_qr
+
+    def show(data_url: str) -> None:
+        try:
+            click.echo(terminal_qr(data_url))
+        except NotAQrPng as exc:
+            click.echo(f"(cannot draw the QR code here: {exc}; open it from WebChat instead)")
+
+    params: dict[str, object] = {"channel": channel, "force": force, "timeoutMs": 30_000}
+    if account is not None:
+        params["accountId"] = account
+    started = remote.call("web.login.start", params, timeout=45)
+    click.echo(started["message"])
+    current = started.get("qrDataUrl")
+    if current is None:
+        sys.exit(0 if started.get("connected") or "already linked" in started["message"] else 1)
+    show(current)
+    deadline = time.monotonic() + wait_s
+    while time.monotonic() < deadline:
+        wait: dict[str, object] = {"channel": channel, "timeoutMs": 25_000}
+        wait["currentQrDataUrl"] = current
+        if account is not None:
+            wait["accountId"] = account
+        result = remote.call("web.login.wait", wait, timeout=40)
+        if result["connected"]:
+            click.echo(result["message"])
+            return
+        if result.get("qrDataUrl"):
+            current = result["qrDataUrl"]
+            click.echo("The code changed; scan this one:")
+            show(current)
+        elif "Still waiting" not in result["message"]:
+            click.echo(result["message"])
+            sys.exit(1)
+    click.echo("Gave up waiting for the scan; run the command again.")
+    sys.exit(1)

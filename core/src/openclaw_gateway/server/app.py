@@ -225,6 +225,7 @@ def _assemble(config: GatewayConfig, prepared: _Prepared) -> tuple[Gateway, Load
             runs=runs,
             broadcast=hub.broadcast,
             spawn=spawner,
+            data_root=config.state_dir / "channels",
         ),
         cron=CronScheduler(
             db=db, config=config.cron, runs=runs, broadcast=hub.broadcast, spawn=spawner
