@@ -231,7 +231,8 @@ async def test_a_hanging_probe_times_out_and_status_still_answers(gateway_factor
         plugins={"fakechat": {"accounts": {"default": {"token": "ok"}, "b": {"token": "ok"}}}},
     ) as gw:
         with anyio.fail_after(5):
-            await chat.hub.ready.wait()
+            while set(chat.hub.adapters) != {"default", "b"}:  # both accounts are up
+                await anyio.sleep(0.01)
         chat.hub.probe_hangs = True
         peer = await operator(gw.port, TOKEN, ALL)
         with anyio.fail_after(10):  # without the probe timeout it would hang for good

@@ -495,3 +495,42 @@ async def test_an_unavailable_attachment_shows_why(gateway_factory, browser):
         page = await open_chat(context, gw)
         item = page.locator(".msg.user .file.unavailable")
         await expect(item).to_have_text("scan.pdf · unavailable: too large (40 MB)")
+
+
+async def test_the_link_page_shows_whatsapps_qr_code_as_an_image(
+    gateway_factory, browser, tmp_path: Path, monkeypatch
+) -> None:
+    import openclaw_gateway_whatsapp
+    from openclaw_gateway_whatsapp import linked as linked_module
+
+    from fakes.neonize_client import Clients
+
+    clients = Clients()
+    monkeypatch.setattr(linked_module, "neonize_client", clients)
+    plugins = {"whatsapp": {"accounts": {"default": {"lock_path": str(tmp_path / "wa.lock")}}}}
+    async with gateway_factory(
+        extra_plugins=(webchat, openclaw_gateway_whatsapp), plugins=plugins
+    ) as gw:
+        with anyio.fail_after(10):
+            while gw.channels.accounts[("whatsapp", "default")].state != "needs-login":
+                await anyio.sleep(0.02)
+        context = await browser()
+        page = await context.new_page()
+        url = f"http://127.0.0.1:{gw.plugin_report['http']['port']}/link#token={TOKEN}"
+        await page.goto(url)
+        with anyio.fail_after(10):
+            while not (clients.built and clients.last.running):
+                await anyio.sleep(0.02)
+        await clients.last.show_qr("2@browser-code")
+        qr = page.locator("#link-qr")
+        await expect(qr).to_be_visible(timeout=10_000)
+        src = await qr.get_attribute("src")
+        assert src is not None and src.startswith("data:image/png;base64,")
+        assert "#token" not in page.url  # the token left the address bar
+        await expect(page.locator("#link-message")).to_contain_text("Scan this QR code")
+        await anyio.sleep(0.2)  # the page is now waiting (web.login.wait)
+        await clients.last.pair()
+        await expect(page.locator("#link-message")).to_have_text(
+            "Linked as +15550100100.", timeout=10_000
+        )
+        await expect(qr).to_be_hidden()

@@ -545,3 +545,48 @@ async def test_channels_login_draws_the_qr_and_reports_the_link(
         text = seen.decode()
         assert text.startswith("Scan this QR code in WhatsApp")
         assert text.count("\u2588") > 100  # drawn, twice
+
+
+async def test_channels_login_by_phone_number_prints_the_pair_code(
+    gateway_factory, tmp_path: Path, monkeypatch
+) -> None:
+    clients = Clients()
+    monkeypatch.setattr(linked_module, "neonize_client", clients)
+    plugins = {"whatsapp": {"accounts": {"default": {"lock_path": str(tmp_path / "wa.lock")}}}}
+    async with gateway_factory(extra_plugins=(openclaw_gateway_whatsapp,), plugins=plugins) as gw:
+        assert (await _whatsapp_state(gw.port))["state"] == "needs-login"
+        admin = await operator(gw.port, TOKEN, ALL)
+        bad = await admin.request("whatsapp.login.pairCode", {"phone": "call me maybe"})
+        assert not bad["ok"] and "E.164" in bad["error"]["message"]
+        await admin.ws.close()
+        command = [
+            sys.executable,
+            "-m",
+            "openclaw_gateway.cli.main",
+            "channels",
+            "login",
+            "whatsapp",
+            "--phone",
+            "+1 (555) 010-0100",
+            "--url",
+            f"ws://127.0.0.1:{gw.port}",
+            "--token",
+            TOKEN,
+        ]
+        async with await anyio.open_process(command) as proc:
+            with anyio.fail_after(20):
+                while not (clients.built and clients.last.running):
+                    await anyio.sleep(0.02)
+                await clients.last.show_qr("2@socket-is-up")
+                assert proc.stdout is not None
+                seen = b""
+                while b"ABCD-EFGH" not in seen:
+                    seen += await proc.stdout.receive()
+                await anyio.sleep(0.2)
+                await clients.last.pair()
+                while b"Linked as +15550100100." not in seen:
+                    seen += await proc.stdout.receive()
+                assert await proc.wait() == 0
+        [call] = [c for c in clients.last.calls if c.method == "PairPhone"]
+        assert call.args == ("15550100100", True)
+        assert "\u2588" not in seen.decode()  # no QR code drawn

@@ -156,6 +156,12 @@ class FakeNeonize:
     async def logout(self) -> None:
         self._record("logout")
 
+    async def PairPhone(self, phone: str, show_push_notification: bool, **kw: Any) -> str:
+        self._record("PairPhone", phone, show_push_notification)
+        if not phone.isdigit():
+            raise ValueError("invalid phone number")
+        return "ABCD-EFGH"
+
     # -- what a test does: WhatsApp's side ------------------------------------------------------
 
     async def fire(self, ev_type: type, event: Any) -> None:

@@ -123,14 +123,25 @@ def pairing_revoke(
 @click.option("--account", default=None, help="The account to link (default: the first one).")
 @click.option("--force", is_flag=True, help="Unlink the current session and link again.")
 @click.option(
+    "--phone",
+    default=None,
+    help="Link by phone number instead of a QR code: prints a code to type on that phone.",
+)
+@click.option(
     "--wait", "wait_s", default=180.0, show_default=True, help="Seconds to wait for the scan."
 )
 @connection_options
 def channels_login(
-    channel: str, account: str | None, force: bool, wait_s: float, remote: Remote
+    channel: str,
+    account: str | None,
+    force: bool,
+    phone: str | None,
+    wait_s: float,
+    remote: Remote,
 ) -> None:
     """Link CHANNEL (WhatsApp: scan the QR code shown here with the phone, WhatsApp → Settings →
-    Linked devices). Calls the gateway's ``web.login.start`` / ``web.login.wait``."""
+    Linked devices). Calls the gateway's ``web.login.start`` / ``web.login.wait``; with
+    ``--phone``, ``<channel>.login.pairCode`` (the surface's own method)."""
     import time
 
     from .qr_png import NotAQrPng, terminal_qr
@@ -141,26 +152,36 @@ def channels_login(
         except NotAQrPng as exc:
             click.echo(f"(cannot draw the QR code here: {exc}; open it from WebChat instead)")
 
-    params: dict[str, object] = {"channel": channel, "force": force, "timeoutMs": 30_000}
+    params: dict[str, object] = {"timeoutMs": 30_000}
     if account is not None:
         params["accountId"] = account
-    started = remote.call("web.login.start", params, timeout=45)
-    click.echo(started["message"])
-    current = started.get("qrDataUrl")
-    if current is None:
-        sys.exit(0 if started.get("connected") or "already linked" in started["message"] else 1)
-    show(current)
+    current: str | None = None
+    if phone is not None:
+        coded = remote.call(f"{channel}.login.pairCode", {**params, "phone": phone}, timeout=45)
+        click.echo(coded["message"])
+        if not coded.get("code"):
+            sys.exit(0 if "already linked" in coded["message"] else 1)
+    else:
+        params.update(channel=channel, force=force)
+        started = remote.call("web.login.start", params, timeout=45)
+        click.echo(started["message"])
+        current = started.get("qrDataUrl")
+        if current is None:
+            linked = started.get("connected") or "already linked" in started["message"]
+            sys.exit(0 if linked else 1)
+        show(current)
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         wait: dict[str, object] = {"channel": channel, "timeoutMs": 25_000}
-        wait["currentQrDataUrl"] = current
+        if current is not None:
+            wait["currentQrDataUrl"] = current
         if account is not None:
             wait["accountId"] = account
         result = remote.call("web.login.wait", wait, timeout=40)
         if result["connected"]:
             click.echo(result["message"])
             return
-        if result.get("qrDataUrl"):
+        if result.get("qrDataUrl") and phone is None:
             current = result["qrDataUrl"]
             click.echo("The code changed; scan this one:")
             show(current)

@@ -43,6 +43,7 @@ SECTION = "webchat"
 ASSET_PREFIX = "/webchat/"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
+    "link.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
 }
 """The only files served under ``/webchat/`` (an allowlist: no path is ever joined from a URL)."""
@@ -125,11 +126,20 @@ def _security_headers(connect_src: str) -> dict[str, str]:
 
 async def page(request: HttpRequest) -> HttpResponse:
     """``GET /``: the page, with the WebSocket URL and the title filled in."""
+    return _render(request, "index.html")
+
+
+async def link_page(request: HttpRequest) -> HttpResponse:
+    """``GET /link``: linking a surface that logs in with a QR code (WhatsApp), as an image."""
+    return _render(request, "link.html")
+
+
+def _render(request: HttpRequest, name: str) -> HttpResponse:
     config = _config(request.gateway)
     ws_url = ws_url_for(request, config)
     parts = urlsplit(ws_url)
     text = (
-        _static("index.html")
+        _static(name)
         .decode()
         .replace("{{ws_url}}", html.escape(ws_url, quote=True))
         .replace("{{title}}", html.escape(config.title, quote=True))
@@ -172,6 +182,7 @@ def register_config(register: Callable[[ConfigSection], None]) -> None:
 @hookimpl
 def register_http_routes(register: Callable[[HttpRoute], None]) -> None:
     register(HttpRoute(path="/", handler=page))
+    register(HttpRoute(path="/link", handler=link_page))
     register(HttpRoute(path=ASSET_PREFIX + "*", handler=asset))
 
 

@@ -64,8 +64,11 @@ def register_methods(register: Callable[[MethodSpec], None]) -> None:
         LoginStartResult,
         LoginWaitParams,
         LoginWaitResult,
+        PairCodeParams,
+        PairCodeResult,
         login_start,
         login_wait,
+        pair_code,
     )
 
     admin = "operator.admin"
@@ -89,6 +92,17 @@ def register_methods(register: Callable[[MethodSpec], None]) -> None:
             scope=admin,
             background=True,
             description="wait for WhatsApp linking to finish (or for the next QR code)",
+        )
+    )
+    register(
+        MethodSpec(
+            "whatsapp.login.pairCode",
+            pair_code,
+            params=PairCodeParams,
+            result=PairCodeResult,
+            scope=admin,
+            background=True,
+            description="link WhatsApp by phone number: the code to type on that phone",
         )
     )
 

@@ -351,6 +351,36 @@ class LinkedAdapter(ChannelAdapter):
             return {"connected": False, "message": "WhatsApp rotated the QR code.", "qr": qr}
         return {"connected": False, "message": "Still waiting for the QR code to be scanned."}
 
+    async def start_pair_code(self, phone: str, *, timeout: float) -> dict[str, Any]:
+        """Link by phone number instead of a QR code: WhatsApp shows a notification on that phone
+        and the user types the 8-character code returned here (WhatsApp → Linked devices → Link
+        with phone number). ``web.login.wait`` then reports the outcome as for a QR code."""
+        if self.connected:
+            return {"message": f"WhatsApp is already linked as {self.number}."}
+        if self.state == "locked":
+            return {"message": self.last_error or "WhatsApp is open in another gateway"}
+        serial = self.login.serial
+        if not self.login.requested:
+            self.login.start()
+            self.wake()
+        # whatsmeow pairs by code only on a connected socket: the first QR code says it is.
+        with anyio.move_on_after(timeout):
+            while self.login.serial == serial and not self.login.finished:
+                await self.login.changed(timeout)
+        client = self.client
+        if client is None or self.login.finished:
+            return {"message": self.login.message or "WhatsApp is not reachable; try again."}
+        try:
+            code = await client.PairPhone(phone.removeprefix("+"), True)
+        except Exception as exc:
+            return {"message": f"WhatsApp refused the phone number: {exc}"}
+        self.login.offer_pair_code(code)
+        return {
+            "code": code,
+            "message": f"On the phone with {phone}: WhatsApp → Settings → Linked devices → Link"
+            f" a device → Link with phone number instead, and enter {code}.",
+        }
+
     def current_qr(self) -> str | None:
         return self.login.qr
 

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from openclaw_gateway.api import ErrorCode, GatewayError, MethodContext, invalid_request
 
-from .config import WhatsAppConfig
+from .config import WhatsAppConfig, e164
 from .login import qr_data_url
 
 if TYPE_CHECKING:
@@ -64,6 +64,19 @@ class LoginWaitResult(BaseModel):
     qrDataUrl: str | None = None
 
 
+class PairCodeParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(min_length=7, max_length=32)
+    accountId: str | None = None
+    timeoutMs: int | None = Field(default=None, ge=0)
+
+
+class PairCodeResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    message: str
+    code: str | None = None
+
+
 def _linked_adapter(ctx: MethodContext, channel: str | None, account: str | None) -> LinkedAdapter:
     from .linked import LinkedAdapter
 
@@ -97,6 +110,18 @@ async def login_start(ctx: MethodContext, params: LoginStartParams) -> dict[str,
     timeout = (params.timeoutMs or DEFAULT_START_TIMEOUT_MS) / 1000
     result = await adapter.start_login(force=params.force, timeout=timeout)
     return LoginStartResult(**result).model_dump(exclude_none=True)
+
+
+async def pair_code(ctx: MethodContext, params: PairCodeParams) -> dict[str, Any]:
+    """``whatsapp.login.pairCode``: link by phone number (ours; the reference has no such method)."""
+    try:
+        phone = e164(params.phone)
+    except ValueError as exc:
+        raise invalid_request(str(exc)) from None
+    adapter = _linked_adapter(ctx, None, params.accountId)
+    timeout = (params.timeoutMs or DEFAULT_START_TIMEOUT_MS) / 1000
+    result = await adapter.start_pair_code(phone, timeout=timeout)
+    return PairCodeResult(**result).model_dump(exclude_none=True)
 
 
 async def login_wait(ctx: MethodContext, params: LoginWaitParams) -> dict[str, Any]:
