@@ -467,12 +467,54 @@ async def test_login_pairing_and_group_gating_through_the_gateway(
         code = re.search(r"pairing code: ([A-Z0-9]{8})", pairing).group(1)
         approved = await admin.request("pairing.approve", {"channel": "whatsapp", "code": code})
         assert approved["payload"]["senderId"] == "+15551230002"
+        await admin.ws.close()  # left unread, the agent's events would hold up shutdown
         await client.receive(text_event("ping", sender="+15551230002", message_id="3EB0PING"))
         with anyio.fail_after(5):
             while not [c for c in client.calls if c.method == "build_reply_message"]:
                 await anyio.sleep(0.01)
         [quote] = [c for c in client.calls if c.method == "build_reply_message"]
         assert quote.args[1].Info.ID == "3EB0PING" and 'You said: "ping"' in quote.args[0]
+
+        # A long message: the echo comes back chunked under the limit, in order, the first
+        # chunk quoting it; then a burst of five, each answered in order.
+        words = " ".join(f"w{i}" for i in range(1700))
+        await client.receive(text_event(words, sender="+15551230002", message_id="3EB0LONG"))
+
+        def texts() -> list[str]:
+            out = []
+            for call in client.sent("send_message"):
+                body = call.args[1]
+                out.append(body if isinstance(body, str) else body.extendedTextMessage.text)
+            return out
+
+        with anyio.fail_after(10):
+            while not any(x.rstrip().endswith('w1699"') for x in texts()):
+                await anyio.sleep(0.02)
+        long_reply = texts()[-3:]
+        assert all(len(x) <= 4000 for x in texts()) and len(long_reply) == 3
+        joined = " ".join(long_reply)
+        assert joined.index("w0 ") < joined.index("w900 ") < joined.index('w1699"')
+        count = len(texts())
+        for i in range(5):
+            await client.receive(
+                text_event(f"burst {i}", sender="+15551230002", message_id=f"3EB0B{i}")
+            )
+        with anyio.fail_after(10):
+            while len(texts()) < count + 5:
+                await anyio.sleep(0.02)
+        burst = [re.search(r'"burst (\d)"', x).group(1) for x in texts()[count:]]
+        assert burst == list("01234")
+
+        # Media in: the agent is told what arrived (whatsmeow decrypts it; here, the fake).
+        client.media["see this"] = b"\xff\xd8\xff" + b"4" * 200
+        count = len(texts())
+        await client.receive(image_event(203, caption="see this", sender="+15551230002"))
+        with anyio.fail_after(10):
+            while len(texts()) == count:
+                await anyio.sleep(0.02)
+        assert "image/jpeg" in texts()[-1] and [
+            c for c in client.calls if c.method == "download_any"
+        ]
 
         # Groups: only the allowed group, and only when the bot is mentioned.
         before = len(client.sent())
@@ -498,12 +540,10 @@ async def test_login_pairing_and_group_gating_through_the_gateway(
                 c for c in client.calls[before:] if c.method == "build_reply_message"
             ]:
                 await anyio.sleep(0.01)
-        status = await admin.request("channels.status", {"probe": True})
-        account = status["payload"]["channels"]["whatsapp"]["accounts"]["default"]
+        account = await _whatsapp_state(gw.port)
         assert account["state"] == "connected" and account["detail"] == "linked as +15550100100"
         assert account["counters"]["dropped:not-mentioned"] == 1
         assert account["counters"]["dropped:group-not-allowed"] == 1
-        await admin.ws.close()  # a socket left unread (full of agent events) holds up shutdown
 
 
 async def test_channels_login_draws_the_qr_and_reports_the_link(
