@@ -51,8 +51,12 @@ async def test_scope_implications(gateway):
 
 
 async def test_unknown_method(gateway):
+    # Whatever the scope: a read-scoped client is told the method does not exist, not sent
+    # looking for operator.admin (a deliberate difference from the reference).
     reader = await operator(gateway.port, TOKEN, scopes=["operator.read", "operator.write"])
     res = await reader.request("no.such.method", {})
+    assert res["error"] == {"code": "INVALID_REQUEST", "message": "unknown method: no.such.method"}
+    res = await reader.request("system-event", {"text": "x"})  # a real admin method still is
     assert res["error"] == forbidden("operator.admin")
     admin = await operator(gateway.port, TOKEN, scopes=["operator.admin"])
     res = await admin.request("no.such.method", {})

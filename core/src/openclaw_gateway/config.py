@@ -125,6 +125,27 @@ class HeartbeatConfig(BaseModel):
         return value
 
 
+class ControlUiConfig(BaseModel):
+    """The official Control UI, served at the gateway's own address when a bundle is available
+    (``openclaw-gateway ui install``, or ``root``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="serve the Control UI on the WebSocket port")
+    root: Path | None = Field(
+        None,
+        description="a Control UI bundle (a dist/control-ui directory with index.html); default:"
+        " the newest one `openclaw-gateway ui install` put in <state dir>/control-ui",
+    )
+
+    @field_validator("root")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.expanduser().is_absolute():
+            raise ValueError(f"{str(value)!r} must be an absolute directory")
+        return value.expanduser() if value is not None else None
+
+
 class MediaConfig(BaseModel):
     """Media the gateway fetches for clients (``send``'s ``mediaUrl``) and keeps under
     ``<state dir>/media`` (docs/security.md, "Media")."""
@@ -213,6 +234,7 @@ class GatewayConfig(_Layered):
     cron: CronConfig = Field(default_factory=CronConfig)
     heartbeat: HeartbeatConfig = Field(default_factory=HeartbeatConfig)
     media: MediaConfig = Field(default_factory=MediaConfig)
+    control_ui: ControlUiConfig = Field(default_factory=ControlUiConfig)
     plugins: dict[str, PluginTable] = Field(
         default_factory=dict, description="[plugins.<name>] tables; enabled = false disables one"
     )

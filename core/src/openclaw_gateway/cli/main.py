@@ -446,6 +446,10 @@ from .secrets_cmd import secrets  # noqa: E402
 
 cli.add_command(secrets)
 
+from .ui_cmd import ui  # noqa: E402
+
+cli.add_command(ui)
+
 
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

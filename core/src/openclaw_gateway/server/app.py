@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -47,6 +48,7 @@ from ..hooks.supervisor import supervise
 from ..runtime import Spawner
 from ..secrets import SecretStore
 from ..state.db import Database, open_database, tighten_state_dir
+from .control_ui import ControlUi, find_bundle
 from .gateway import Gateway
 from .hub import ConnectionHub
 from .logfile import open_file_log
@@ -151,6 +153,7 @@ class _Prepared:
     token: str
     password: str | None
     conn: sqlite3.Connection
+    control_ui: Path | None
 
 
 def _prepare(
@@ -161,7 +164,10 @@ def _prepare(
     tighten_state_dir(config.state_dir)
     token, _generated = resolve_token(config)
     password = resolve_password(config) if config.auth_mode == "password" else None
-    return _Prepared(plugins, token, password, open_database(config.db_path))
+    bundle = (
+        find_bundle(config.control_ui.root, config.state_dir) if config.control_ui.enabled else None
+    )
+    return _Prepared(plugins, token, password, open_database(config.db_path), bundle)
 
 
 def _build(
@@ -271,7 +277,8 @@ async def _serve(
     )
     gateway, plugins = _assemble(config, prepared)
     async with anyio.create_task_group() as tg:
-        server = await _listen(gateway, tg)
+        ui = ControlUi(prepared.control_ui) if config.control_ui.enabled else None
+        server = await _listen(gateway, tg, ui)
         await _start_http(gateway, plugins, tg)
         _start_services(gateway, plugins, tg)
         await run_startup(plugins.pm, plugins.report, gateway)
@@ -291,7 +298,7 @@ async def _serve(
     gateway.db.close()
 
 
-async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
+async def _listen(gateway: Gateway, tg: TaskGroup, ui: ControlUi | None = None) -> Server:
     config = gateway.config
 
     def spawn(fn: Callable[[], Any]) -> None:
@@ -299,7 +306,9 @@ async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
 
     gateway.spawner.attach(spawn)
 
-    def process_request(conn: ServerConnection, request: Request) -> Response | None:
+    async def process_request(conn: ServerConnection, request: Request) -> Response | None:
+        if ui is not None and "websocket" not in request.headers.get("Upgrade", "").lower():
+            return await _static_page(ui, request)  # the Control UI: plain GETs, same origin
         # A foreign page is refused here, before its socket counts against the pre-auth limit
         # (else 32 sockets from any web page lock the local CLI out). The connect step checks
         # the Origin again and names the setting to change.
@@ -338,6 +347,16 @@ async def _listen(gateway: Gateway, tg: TaskGroup) -> Server:
     tg.start_soon(_tick_loop, gateway)
     tg.start_soon(_health_loop, gateway)
     return server
+
+
+async def _static_page(ui: ControlUi, request: Request) -> Response:
+    from websockets.datastructures import Headers
+
+    page = await ui.page(request.path)
+    headers = Headers([("Content-Type", page.content_type), *page.headers])
+    headers["Content-Length"] = str(len(page.body))
+    headers["Connection"] = "close"
+    return Response(page.status, HTTPStatus(page.status).phrase, headers, page.body)
 
 
 def _publish_plugins(gateway: Gateway, plugins: LoadedPlugins) -> None:

@@ -1,7 +1,10 @@
 """From a validated request frame to a response: authorization, params, idempotency, handler.
 
-Authorization runs before method lookup, as in the reference: a non-admin operator asking for an
-unknown method learns only that it lacks ``operator.admin``.
+An unknown method is ``INVALID_REQUEST`` "unknown method: <name>" whatever the caller's scopes.
+(A deliberate difference: the reference checks authorization first and tells a read-scoped caller
+"missing scope: operator.admin" for a method that does not exist, which sends clients, the
+official Control UI among them, looking for a scope problem that is not there. Method names are
+public anyway: ``hello-ok`` lists them all in ``features.methods``.)
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..auth.scopes import ADMIN, ROLE_OPERATOR
+from ..auth.scopes import ROLE_OPERATOR
 from ..errors import CloseCode, ErrorCode, GatewayError, invalid_request, missing_scope
 from ..hooks.registry import MethodContext, MethodSpec
 from ..protocol.codec import encode_error, encode_response, params_error
@@ -28,8 +31,6 @@ def authorize(conn: Connection, method: str, spec: MethodSpec | None, params: An
     """Return the spec if ``conn`` may call it, else raise the reference's error."""
     if conn.role == ROLE_OPERATOR:
         if spec is None:
-            if ADMIN not in conn.scopes:
-                raise missing_scope(ADMIN)
             raise invalid_request(f"unknown method: {method}")
         if ROLE_OPERATOR not in spec.roles:
             raise invalid_request("unauthorized role: operator")
