@@ -237,6 +237,21 @@ class FakeOpenAI:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:
+                # GET /v1/models, as OpenAI, Ollama, vLLM and llama.cpp answer it.
+                request = Request(
+                    "GET", self.path, {k.lower(): v for k, v in self.headers.items()}, None
+                )
+                fake.requests.append(request)
+                if self.path.rstrip("/") != "/v1/models":
+                    self._send(error_reply(404, f"Invalid URL (GET {self.path})"))
+                    return
+                served = fake.models or ("gpt-4o-mini",)
+                data = [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "fake"} for m in served
+                ]
+                self._send(Reply(body={"object": "list", "data": data}))
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)

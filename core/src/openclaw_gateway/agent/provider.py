@@ -100,6 +100,11 @@ class AgentProvider(ABC):
         the backend reports it. A failure raises :class:`ProviderError` with a message for the user.
         """
 
+    async def list_models(self) -> list[str]:
+        """The model ids the backend serves (OpenAI-compatible servers: ``GET /v1/models``), for
+        the Control UI's model list. Default: none beyond the configured one."""
+        return []
+
     async def aclose(self) -> None:  # noqa: B027 - an optional hook, empty by default
         """Release what the provider holds (connection pools); called once at gateway shutdown."""
 

@@ -79,6 +79,7 @@ class RunManager:
         self._sessions: KeyedLocks[str] = KeyedLocks()  # one run at a time per session
         self._starting: KeyedLocks[str] = KeyedLocks()  # one submit at a time per run id
         self._provider: AgentProvider | None = None
+        self._models: tuple[int, list[str]] | None = None
         # Runs left 'running' by a crash or restart end as errors (once, at start, before serving).
         interrupted = store.fail_interrupted_runs(db.conn, now_ms())
         if interrupted:
@@ -91,6 +92,22 @@ class RunManager:
         if self._provider is None:
             self._provider = make_provider(self.config, self.providers, self.plugin_configs)
         return self._provider
+
+    async def list_models(self, timeout: float = 5.0) -> list[str]:
+        """The models the provider says it serves (cached a minute; [] when it cannot tell)."""
+        cached = self._models
+        if cached is not None and now_ms() - cached[0] < 60_000:
+            return cached[1]
+        models: list[str] = []
+        with anyio.move_on_after(timeout):
+            try:
+                models = sorted(
+                    {m for m in await self.provider.list_models() if isinstance(m, str)}
+                )
+            except Exception as exc:  # a provider that cannot list is not an error here
+                log.debug("listing the provider's models failed: %s", exc)
+        self._models = (now_ms(), models)
+        return models
 
     async def aclose(self) -> None:
         """At shutdown: let the provider release its connections."""

@@ -18,6 +18,7 @@ from ..agent import media
 from ..agent.run import Run
 from ..agent.sessions import canonical_session_key
 from ..auth.scopes import ADMIN, READ, WRITE
+from ..clock import now_ms
 from ..errors import ErrorCode, GatewayError, invalid_request
 from ..hooks import hookimpl
 from ..hooks.registry import EventSpec, MethodContext, MethodSpec
@@ -231,21 +232,32 @@ async def chat_abort(ctx: MethodContext, params: AbortParams) -> Any:
 
 
 async def sessions_list(ctx: MethodContext, params: Empty) -> Any:
-    db = ctx.core.db
+    """Stored sessions, newest first, in the reference's row shape (what the Control UI lists),
+    with ``defaults`` (the model new turns use)."""
+    from .control_ui import session_defaults, session_row
+
+    core = ctx.core
+    db = core.db
     rows = await db.run(store.list_sessions, db.conn)
+    sessions = [
+        {
+            **session_row(core, s.session_key, updated_at=s.updated_at_ms, session_id=s.session_id),
+            "createdAt": s.created_at_ms,
+            "messages": n,
+        }
+        for s, n in rows
+    ]
     return {
-        "count": len(rows),
-        "sessions": [
-            {
-                "key": s.session_key,
-                "sessionId": s.session_id,
-                "agentId": s.agent_id,
-                "createdAt": s.created_at_ms,
-                "updatedAt": s.updated_at_ms,
-                "messages": n,
-            }
-            for s, n in rows
-        ],
+        "ts": now_ms(),
+        "path": str(core.config.db_path) if ADMIN in ctx.conn.scopes else None,
+        "count": len(sessions),
+        "totalCount": len(sessions),
+        "limitApplied": None,
+        "nextOffset": None,
+        "hasMore": False,
+        "owners": [],
+        "defaults": session_defaults(core, admin=ADMIN in ctx.conn.scopes),
+        "sessions": sessions,
     }
 
 

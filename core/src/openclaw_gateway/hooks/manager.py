@@ -36,6 +36,7 @@ BUILTIN_PLUGINS = (
     "openclaw_gateway.builtin.agent",
     "openclaw_gateway.builtin.channels",
     "openclaw_gateway.builtin.channel_pairing",
+    "openclaw_gateway.builtin.control_ui",
     "openclaw_gateway.builtin.cron",
     "openclaw_gateway.builtin.heartbeat",
     "openclaw_gateway.builtin.logs",

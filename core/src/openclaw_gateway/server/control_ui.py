@@ -49,6 +49,17 @@ class Page:
     headers: tuple[tuple[str, str], ...] = ()
 
 
+def rooted_index(html_bytes: bytes) -> bytes:
+    """``index.html`` with its relative asset links made absolute (``./assets/x.js`` →
+    ``/assets/x.js``), as the reference serves it: the page is also answered at the app's own
+    routes (``/chat/main``), where a relative link would point under ``/chat/``. The empty
+    base-path attribute tells the app it is mounted at the root."""
+    text = html_bytes.decode("utf-8", "replace")
+    text = text.replace('src="./', 'src="/').replace('href="./', 'href="/')
+    text = text.replace("<html", '<html data-openclaw-control-ui-base-path=""', 1)
+    return text.encode()
+
+
 def find_bundle(root: Path | None, state_dir: Path) -> Path | None:
     """The bundle to serve: ``root`` when set (it must hold ``index.html``), else the newest
     installed one. Blocking (reads directories): call it at start, off the event loop."""
@@ -82,6 +93,8 @@ class ControlUi:
         if file is None:
             return Page(404, "text/plain; charset=utf-8", b"404 Not Found\n")
         body = await anyio.to_thread.run_sync(file.read_bytes)
+        if file.name == "index.html":
+            body = rooted_index(body)
         kind = (
             TYPES.get(file.suffix)
             or mimetypes.guess_type(file.name)[0]

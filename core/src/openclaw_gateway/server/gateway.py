@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 
 M = TypeVar("M", bound=BaseModel)
 
+CAPABILITIES = frozenset({"published-model-catalog"})
+"""What ``hello-ok.features.capabilities`` claims: ``published-model-catalog`` (``models.list``
+answers the models the provider serves), which the official ``openclaw models list`` checks for."""
+
 
 class Gateway:
     def __init__(
@@ -86,7 +90,17 @@ class Gateway:
         self.trusted_proxies = parse_networks(config.trusted_proxies)
         self.method_names = sorted(registry.methods)
         self.event_names = sorted(registry.events)
-        self._features = Fragment(dumps({"methods": self.method_names, "events": self.event_names}))
+        self._features = Fragment(
+            dumps(
+                {
+                    "methods": self.method_names,
+                    "events": self.event_names,
+                    "capabilities": sorted(CAPABILITIES)
+                    if "models.list" in registry.methods
+                    else [],
+                }
+            )
+        )
         self.sessions_count = 0
         """Stored sessions, as last counted (``count_sessions``; the health loop refreshes it)."""
         self.health_bytes = b""
@@ -176,10 +190,15 @@ class Gateway:
             "uptimeMs": self.uptime_ms,
             "sessionDefaults": {
                 "defaultAgentId": "main",
+                "modelConfigured": True,  # the offline agent answers too: no setup page first
+                "ownership": "sole",
+                "selectionRequired": False,
                 "mainKey": "main",
                 "mainSessionKey": "agent:main:main",
                 "scope": "per-sender",
             },
+            "suspension": {"phase": "accepting"},
+            "updateSchedule": {"channel": "stable", "autoEnabled": False},
         }
         if "operator.admin" in conn.scopes:
             snapshot["stateDir"] = str(self.config.state_dir)
@@ -191,6 +210,9 @@ class Gateway:
             "server": {"version": __version__, "bootId": self.boot_id, "connId": conn.conn_id},
             "features": self._features,
             "snapshot": snapshot,
+            "controlUiWidgetKinds": [],
+            "controlUiLinkReaders": [],
+            "pluginSurfaceUrls": {},
             "auth": auth,
             "policy": {
                 "maxPayload": self.config.max_payload,

@@ -33,6 +33,7 @@ class GatewayServices(GatewayAPI, Protocol):
     cron: CronScheduler
     heartbeat: Heartbeat
     sessions_count: int
+    boot_id: str
 
     @property
     def method_names(self) -> Sequence[str]: ...

@@ -169,6 +169,19 @@ class OpenAIProvider(AgentProvider):
         # Some servers say "stop" although they asked for tools; what counts is what they sent.
         yield Finished("tool_calls" if ready else finish)
 
+    async def list_models(self) -> list[str]:
+        """``GET /models`` of the server (OpenAI, Ollama, vLLM, llama.cpp and LM Studio all have
+        it): the ids it serves. Errors propagate; the caller treats them as "cannot tell"."""
+        async with AsyncOpenAI(
+            base_url=self.base_url,
+            api_key=self._api_key,
+            timeout=self._timeout,
+            max_retries=0,
+            http_client=openai.DefaultAsyncHttpxClient(verify=self._tls_context()),
+        ) as client:
+            page = await client.models.list()
+            return [model.id for model in page.data]
+
     async def _open(self, client: AsyncOpenAI, request: dict[str, Any]) -> Any:
         """Send the request; returns the SDK's ``AsyncStream`` once the server answered 200."""
         create: Any = client.chat.completions.create  # typed overloads do not take a dict
