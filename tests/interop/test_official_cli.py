@@ -73,3 +73,36 @@ def test_devices_list(openclaw: OpenClawCli, our_gateway: GatewayProcess, tmp_pa
     assert cp.returncode == 0, cp.stdout + cp.stderr
     listing = json.loads(cp.stdout)
     assert listing["pending"] == [] and isinstance(listing["paired"], list)
+
+
+def test_the_official_clis_everyday_commands_work_against_us(
+    openclaw: OpenClawCli, our_gateway: GatewayProcess, tmp_path: Path
+) -> None:
+    """The commands an operator runs daily exit 0 with sensible output (issue 14's list)."""
+    from openclaw_cli import write_config
+
+    home = tmp_path / "cli"
+    # `dashboard` probes the configured port; the others follow OPENCLAW_GATEWAY_URL.
+    write_config(home, {"gateway": {"port": our_gateway.port}})
+    env = {"OPENCLAW_GATEWAY_URL": our_gateway.url, "OPENCLAW_GATEWAY_TOKEN": our_gateway.token}
+
+    def run(*args: str) -> str:
+        cp = openclaw.run(list(args), home=home, env=env, timeout=90)
+        assert cp.returncode == 0, (args, cp.stdout[-2000:], cp.stderr[-2000:])
+        return cp.stdout
+
+    status = json.loads(run("status", "--json"))  # parses (it used to fail on sessions.byAgent)
+    assert [a["id"] for a in status["agents"]["agents"]] == ["main"]
+    assert status["agents"]["totalSessions"] == 0
+    assert "offline/offline" in run("models", "list")
+    assert "No skills found" in run("skills", "list")
+    assert "No user profiles found" in run("users", "list")
+    assert "TIME" in run("audit")
+    assert "Events: 0/1000" in run("gateway", "stability")
+    assert "Usage cost (30 days)" in run("gateway", "usage-cost")
+    assert "No pending approvals" in run("approvals", "pending")
+    assert f"http://127.0.0.1:{our_gateway.port}/" in run("dashboard", "--no-open")
+    answer = json.loads(run("agent", "--message", "hello", "--json"))
+    assert (
+        answer["status"] == "ok" and 'You said: "hello"' in answer["result"]["payloads"][0]["text"]
+    )

@@ -520,6 +520,58 @@ async def usage_status(ctx: MethodContext, params: AnyParams) -> Any:
     return {"updatedAt": now_ms(), "providers": [], "refreshing": False}
 
 
+ZERO_COST = {
+    "input": 0,
+    "output": 0,
+    "cacheRead": 0,
+    "cacheWrite": 0,
+    "totalTokens": 0,
+    "totalCost": 0,
+    "inputCost": 0,
+    "outputCost": 0,
+    "cacheReadCost": 0,
+    "cacheWriteCost": 0,
+    "missingCostEntries": 0,
+}
+
+
+async def usage_cost(ctx: MethodContext, params: AnyParams) -> Any:
+    """``openclaw gateway usage-cost``: tokens and cost per day (we keep no cost ledger: zeros)."""
+    try:
+        days = max(1, min(int(_param(params, "days", 30) or 30), 366))
+    except (TypeError, ValueError):
+        days = 30
+    today = time.time() // 86400
+    daily = [
+        {
+            "date": time.strftime("%Y-%m-%d", time.gmtime((today - days + 1 + i) * 86400)),
+            **ZERO_COST,
+        }
+        for i in range(days)
+    ]
+    return {
+        "updatedAt": now_ms(),
+        "days": days,
+        "daily": daily,
+        "totals": dict(ZERO_COST),
+        "cacheStatus": {"status": "fresh", "cachedFiles": 0, "pendingFiles": 0, "staleFiles": 0},
+    }
+
+
+async def diagnostics_stability(ctx: MethodContext, params: AnyParams) -> Any:
+    """``openclaw gateway stability``: the reference's diagnostic event ring (we record none)."""
+    return {
+        "generatedAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "capacity": 1000,
+        "count": 0,
+        "dropped": 0,
+        "firstSeq": 0,
+        "lastSeq": 0,
+        "events": [],
+        "summary": {"byType": {}},
+    }
+
+
 async def mentions_list(ctx: MethodContext, params: AnyParams) -> Any:
     return {"gatewayInstanceId": ctx.core.boot_id, "revision": 0, "items": []}
 
@@ -605,6 +657,8 @@ EMPTY: dict[str, tuple[Any, str | None]] = {
         READ,
     ),
     "users.prefs.get": ({"status": "ok", "entries": {}}, READ),
+    "users.list": ({"profiles": []}, READ),
+    "audit.list": ({"events": []}, READ),
     "plugins.catalog.browse": ({"items": [], "categories": []}, READ),
     "plugins.catalog.categories": ({"categories": []}, READ),
     "skills.search": ({"results": []}, READ),
@@ -661,6 +715,8 @@ VIEWS: dict[str, tuple[Callable[[MethodContext, AnyParams], Awaitable[Any]], str
     "board.get": (board_get, READ),
     "openclaw.setup.detect": (setup_detect, ADMIN),
     "skills.status": (skills_status, READ),
+    "usage.cost": (usage_cost, READ),
+    "diagnostics.stability": (diagnostics_stability, READ),
 }
 
 

@@ -56,7 +56,7 @@ async def status(ctx: MethodContext, params: StatusParams) -> Any:
             "byStatus": {},
             "byRuntime": {},
         },
-        "sessions": {"count": await gw.count_sessions(), "recent": []},
+        "sessions": _sessions_summary(gw, await gw.count_sessions(), admin),
         "connections": {
             "total": len(gw.hub.connections),
             "byRole": _count_roles(gw),
@@ -71,6 +71,18 @@ async def status(ctx: MethodContext, params: StatusParams) -> Any:
         result["port"] = gw.port
         result["authMode"] = gw.config.auth_mode
     return result
+
+
+def _sessions_summary(gw: GatewayServices, count: int, admin: bool) -> dict[str, Any]:
+    """The reference's ``status.sessions``: ``byAgent`` is what the official ``openclaw status``
+    walks (one agent here); paths only for admins."""
+    path = str(gw.config.db_path) if admin else None
+    return {
+        "paths": [path] if path else [],
+        "count": count,
+        "recent": [],
+        "byAgent": [{"agentId": "main", "path": path, "count": count, "recent": []}],
+    }
 
 
 def _count_roles(gw: GatewayServices) -> dict[str, int]:
