@@ -128,6 +128,7 @@ async def test_send_streams_the_reply_and_reload_shows_the_history(gateway_facto
         final = await reply.locator(".body").text_content()
         assert final.startswith(OFFLINE_START)
         assert f'You said: "{message}"' in final
+        partial = (partial or "").strip()  # rendered Markdown: the source newline after <p>
         assert partial and final.startswith(partial) and len(partial) < len(final)
         assert await page.text_content("#run-status") == "Done"
         assert not await page.locator("#stop").is_visible()
@@ -534,3 +535,100 @@ async def test_the_link_page_shows_whatsapps_qr_code_as_an_image(
             "Linked as +15550100100.", timeout=10_000
         )
         await expect(qr).to_be_hidden()
+
+
+MARKDOWN = """**bold** and `inline`
+
+```
+print("hi")
+```
+
+- one
+- two
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+[docs](https://example.com/docs)"""
+
+HOSTILE = [
+    "<script>window.__pwned = 1</script>",
+    '<img src=x onerror="window.__pwned = 2">',
+    "[click](javascript:window.__pwned=3)",
+    '<iframe src="javascript:window.__pwned=4"></iframe>',
+    '<svg onload="window.__pwned=5"></svg>',
+    "[x](data:text/html,<script>window.__pwned=6</script>)",
+    '<a href="javascript:window.__pwned=7">a</a>',
+    '<details open ontoggle="window.__pwned=8">d</details>',
+    '![img](x" onerror="window.__pwned=9)',
+    '<form action="javascript:window.__pwned=10"><button>go</button></form>',
+    "<style>body{display:none}</style>",
+    "``` \n</code></pre><script>window.__pwned=11</script>\n```",
+]
+
+
+async def test_the_assistants_markdown_is_rendered_and_sanitized(gateway_factory, browser):
+    async with gateway_factory(extra_plugins=(webchat,)) as gw:
+        context = await browser(viewport={"width": 1200, "height": 800})
+        page = await open_chat(context, gw)
+        await send(page, MARKDOWN)  # the offline agent echoes it back inside its reply
+        await page.wait_for_selector('.msg.assistant[data-run-state="done"]', timeout=15_000)
+        reply = page.locator(".msg.assistant .body").last
+        assert await reply.locator("strong").first.text_content() == "bold"
+        assert 'print("hi")' in (await reply.locator("pre code").text_content() or "")
+        assert await reply.locator("pre button.copy").count() == 1
+        assert await reply.locator("ul > li").all_text_contents() == ["one", "two"]
+        assert await reply.locator("td").all_text_contents() == ["1", "2"]
+        link = reply.locator("a[href='https://example.com/docs']")
+        assert await link.get_attribute("rel") == "noopener noreferrer nofollow"
+        assert await link.get_attribute("target") == "_blank"
+        # the user's own bubble shows what they typed, literally
+        assert (await page.locator(".msg.user .body").last.text_content()) == MARKDOWN
+
+        for i, attack in enumerate(HOSTILE):
+            await send(page, attack)
+            done = page.locator('.msg.assistant[data-run-state="done"]')
+            with anyio.fail_after(15):  # (the page's CSP forbids wait_for_function's eval)
+                while await done.count() < i + 2:
+                    await anyio.sleep(0.05)
+        await page.reload()  # the history is rendered by the same path
+        await page.wait_for_selector('#conn[data-state="online"]', timeout=10_000)
+        await page.wait_for_selector(".msg.assistant", timeout=10_000)
+        await anyio.sleep(0.5)
+        assert await page.evaluate("window.__pwned") is None
+        log = page.locator("#log")
+        for tag in ("script", "iframe", "svg", "img", "form", "style", "details"):
+            assert await log.locator(tag).count() == 0, tag
+        hrefs = await page.eval_on_selector_all(
+            "#log a", "els => els.map(e => e.getAttribute('href'))"
+        )
+        assert all(h is None or h.startswith(("https:", "http:", "mailto:", "#")) for h in hrefs), (
+            hrefs
+        )
+        handlers = await page.evaluate(
+            "Array.from(document.querySelectorAll('#log *')).flatMap(e => Array.from(e.attributes)"
+            ".map(a => a.name)).filter(n => n.startsWith('on'))"
+        )
+        assert handlers == []
+
+
+async def test_shift_enter_is_a_newline_and_the_header_fits_a_phone(gateway_factory, browser):
+    async with gateway_factory(extra_plugins=(webchat,)) as gw:
+        context = await browser(viewport={"width": 360, "height": 740})
+        page = await open_chat(context, gw)
+        await page.click("#input")
+        await page.keyboard.type("first line")
+        await page.keyboard.press("Shift+Enter")
+        await page.keyboard.type("second line")
+        assert await page.input_value("#input") == "first line\nsecond line"
+        assert await page.locator(".msg.user").count() == 0  # nothing was sent
+        await page.keyboard.press("Enter")
+        await page.wait_for_selector(".msg.user", timeout=10_000)
+        assert (
+            await page.locator(".msg.user .body").last.text_content() == "first line\nsecond line"
+        )
+        widths = await page.evaluate(
+            "[document.documentElement.scrollWidth, document.querySelector('.topbar').scrollWidth]"
+        )
+        assert max(widths) <= 360, widths

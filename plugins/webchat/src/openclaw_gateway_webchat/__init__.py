@@ -44,6 +44,8 @@ ASSET_PREFIX = "/webchat/"
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",
     "link.js": "text/javascript; charset=utf-8",
+    "vendor/marked.umd.js": "text/javascript; charset=utf-8",
+    "vendor/purify.min.js": "text/javascript; charset=utf-8",
     "app.css": "text/css; charset=utf-8",
 }
 """The only files served under ``/webchat/`` (an allowlist: no path is ever joined from a URL)."""

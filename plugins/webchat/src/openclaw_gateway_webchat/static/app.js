@@ -1,5 +1,7 @@
 // OpenClaw WebChat: one page, vanilla JS, speaking the gateway's WebSocket protocol (v4).
-// All message text goes into the DOM through textContent: nothing from the wire is parsed as HTML.
+// What people type goes into the DOM through textContent. The assistant's replies are Markdown:
+// rendered by marked, then sanitized by DOMPurify (both vendored, served by the gateway), so no
+// script, handler, frame, form or javascript: link from the wire ever reaches the page.
 "use strict";
 
 (() => {
@@ -74,6 +76,72 @@
     if (className) node.className = className;
     if (text !== undefined && text !== null) node.textContent = String(text);
     return node;
+  }
+
+  // --- the assistant's Markdown ----------------------------------------------------------------
+
+  const markdown = (() => {
+    const md = window.marked;
+    const purify = window.DOMPurify;
+    if (!md || !purify || !purify.isSupported) return null;
+    purify.addHook("afterSanitizeAttributes", (node) => {
+      if (node.tagName === "A") {
+        const href = node.getAttribute("href") || "";
+        if (!/^(https?:|mailto:|#)/i.test(href)) node.removeAttribute("href");
+        node.setAttribute("target", "_blank");
+        node.setAttribute("rel", "noopener noreferrer nofollow");
+      }
+    });
+    // Raw HTML in a reply is shown as text, not interpreted (DOMPurify stays the second line).
+    const escapeHtml = (s) => String(s).replace(/[&<>"']/g, (c) => ({
+      "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+    })[c]);
+    md.use({ renderer: { html: (token) => escapeHtml(token.text) } });
+    const options = {
+      ALLOWED_TAGS: ["a", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4",
+        "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s", "strong", "table", "tbody", "td",
+        "th", "thead", "tr", "ul", "input", "span"],
+      ALLOWED_ATTR: ["href", "title", "align", "type", "checked", "disabled", "class", "start"],
+      ALLOW_DATA_ATTR: false,
+    };
+    return (text) => purify.sanitize(md.parse(text, { gfm: true, breaks: true, async: false }),
+      options);
+  })();
+
+  function setMarkdown(node, text) {
+    if (!markdown) {
+      node.textContent = text; // the libraries did not load: plain text, never raw HTML
+      return;
+    }
+    node.classList.add("md");
+    node.innerHTML = markdown(text || "");
+    for (const pre of node.querySelectorAll("pre")) {
+      const copy = el("button", "copy", "Copy");
+      copy.type = "button";
+      copy.setAttribute("aria-label", "Copy code");
+      copy.addEventListener("click", () => {
+        const code = pre.querySelector("code");
+        const done = () => { copy.textContent = "Copied"; setTimeout(() => { copy.textContent = "Copy"; }, 1500); };
+        if (navigator.clipboard) navigator.clipboard.writeText(code ? code.textContent : pre.textContent).then(done, () => {});
+      });
+      pre.classList.add("has-copy");
+      pre.append(copy);
+    }
+    for (const box of node.querySelectorAll("input")) {
+      if (box.type !== "checkbox") box.remove(); else box.disabled = true;
+    }
+  }
+
+  // Streaming re-renders at most once a frame, whatever the rate of deltas.
+  const pendingRenders = new Map();
+  function renderSoon(node, text) {
+    if (!pendingRenders.size) {
+      requestAnimationFrame(() => {
+        for (const [target, value] of pendingRenders) setMarkdown(target, value);
+        pendingRenders.clear();
+      });
+    }
+    pendingRenders.set(node, text);
   }
 
   function textOf(message) {
@@ -429,26 +497,29 @@
         else if (typeof p.deltaText === "string") {
           run.text = p.replace ? p.deltaText : run.text + p.deltaText;
         }
-        run.body.textContent = run.text;
+        renderSoon(run.body, run.text);
         setRunPhase(run, "streaming");
         break;
       }
       case "final": {
         const full = textOf(p.message);
         if (full) run.text = full;
-        run.body.textContent = run.text;
+        pendingRenders.delete(run.body);
+        setMarkdown(run.body, run.text);
         finishRun(run, "done");
         break;
       }
       case "aborted": {
         const full = textOf(p.message);
         if (full) run.text = full;
-        run.body.textContent = run.text;
+        pendingRenders.delete(run.body);
+        setMarkdown(run.body, run.text);
         finishRun(run, "stopped");
         break;
       }
       case "error":
-        run.body.textContent = run.text;
+        pendingRenders.delete(run.body);
+        setMarkdown(run.body, run.text);
         run.error.textContent = p.errorMessage || "the run failed";
         run.error.hidden = false;
         finishRun(run, "error");
@@ -612,7 +683,11 @@
       return text || files.length ? userBubble(text, files, message.timestamp) : null;
     }
     if (role === "assistant") {
-      if (text) return bubble("assistant", text, message.timestamp);
+      if (text) {
+        const item = bubble("assistant", "", message.timestamp);
+        setMarkdown(item.firstChild, text);
+        return item;
+      }
       const calls = Array.isArray(message.toolCalls) ? message.toolCalls : [];
       if (!calls.length) return null;
       const names = calls.map((c) => (c && c.name) || "?").join(", ");
