@@ -76,7 +76,7 @@ async def test_node_host_pairs_answers_and_survives_a_restart(gateway_factory, t
                     res = await invoke_which(port, host.node_id, f"again-{anyio.current_time()}")
                     if res["ok"]:
                         break
-                    assert res["error"]["details"]["code"] == "PAIRING_CHANGED"
+                    assert res["error"]["details"]["code"] == "PAIRING_CHANGED", res
                     await anyio.sleep(0.2)
             assert set(res["payload"]["payload"]["bins"]) == {"sh"}
         tg.cancel_scope.cancel()

@@ -136,16 +136,19 @@ class NodeManager:
         assert node_id is not None
         now = now_ms()
         offered = self.offerable(params.commands, params.maxProtocol)
-        previous = self.live.get(node_id)
         node = LiveNode(conn, node_id, params, offered, now)
-        self.live[node_id] = node
-        if previous is not None and previous.conn is not conn:
-            self._fail_invokes(node_id, "node reconnected while invocation was active")
         db = self.db
         record = await db.run(node_store.get_node, db.conn, node_id)
         if record is not None:
-            await db.run(node_store.touch_node, db.conn, node_id, now, "connect")
             node.approved_commands = [c for c in record.commands if c in offered]
+        # Visible to invokes only with its approved surface known: a node reconnecting must not
+        # answer "command not approved" for the moment its approvals are being read.
+        previous = self.live.get(node_id)
+        self.live[node_id] = node
+        if previous is not None and previous.conn is not conn:
+            self._fail_invokes(node_id, "node reconnected while invocation was active")
+        if record is not None:
+            await db.run(node_store.touch_node, db.conn, node_id, now, "connect")
             if set(offered) <= set(record.commands) and set(params.caps) <= set(record.caps):
                 return
         request = node_store.NodePairRequest(
