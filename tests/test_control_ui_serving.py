@@ -49,10 +49,19 @@ def bundle(root: Path) -> Path:
     return root
 
 
-async def test_without_a_bundle_the_root_says_how_to_get_it(gateway) -> None:
+async def test_without_a_bundle_the_root_says_how_to_get_it(gateway_factory) -> None:
+    import openclaw_gateway_webchat
+
+    async with gateway_factory(extra_plugins=(openclaw_gateway_webchat,)) as gateway:
+        await _no_bundle_page(gateway)
+
+
+async def _no_bundle_page(gateway) -> None:  # type: ignore[no-untyped-def]
     status, headers, body = await anyio.to_thread.run_sync(raw_get, gateway.port, "/")
     assert status == 200 and headers["content-type"].startswith("text/html")
     assert b"openclaw-gateway ui install" in body
+    webchat = f'href="http://127.0.0.1:{gateway.plugin_report["http"]["port"]}/"'.encode()
+    assert webchat in body  # and where the built-in chat page is
     assert (await anyio.to_thread.run_sync(raw_get, gateway.port, "/assets/x.js"))[0] == 404
     peer = await operator(gateway.port, TOKEN, ["operator.read"])  # the socket still works
     assert (await peer.request("health", {}))["ok"]

@@ -280,6 +280,9 @@ async def _serve(
         ui = ControlUi(prepared.control_ui) if config.control_ui.enabled else None
         server = await _listen(gateway, tg, ui)
         await _start_http(gateway, plugins, tg)
+        http = plugins.report.http or {}
+        if ui is not None and http.get("url") and "/" in http.get("routes", []):
+            ui.webchat_url = f"{http['url']}/"  # named on the page shown without a bundle
         _start_services(gateway, plugins, tg)
         await run_startup(plugins.pm, plugins.report, gateway)
         await gateway.count_sessions()
