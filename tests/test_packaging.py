@@ -41,6 +41,8 @@ def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path)
         "openclaw_gateway_telegram",
         "openclaw_gateway_slack",
         "openclaw_gateway_discord",
+        "openclaw_gateway_whatsapp",
+        "openclaw_gateway_signal",
     } <= wheels
 
     venv = tmp_path / "venv"
@@ -66,6 +68,8 @@ def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path)
     assert {"openclaw-gateway", "openclaw-gateway-telegram", "openclaw-gateway-slack"} <= installed
     assert "python-telegram-bot" in installed and "slack-sdk" in installed
     assert "openclaw-gateway-discord" not in installed and "discord-py" not in installed
+    assert "openclaw-gateway-whatsapp" not in installed and "neonize" not in installed
+    assert "openclaw-gateway-signal" not in installed
     assert (
         "openclaw-gateway-webchat" not in installed and "openclaw-gateway-openai" not in installed
     )
@@ -80,3 +84,29 @@ def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path)
     for name in ("telegram", "slack"):
         assert plugins[name]["state"] == "idle", plugins[name]
         assert plugins[name]["distribution"] == f"openclaw-gateway-{name}"
+
+
+def test_the_signal_extra_pulls_only_what_it_needs(wheelhouse: Path, tmp_path: Path) -> None:
+    """signal-cli is an external program: ``[signal]`` installs an HTTP client and a QR encoder."""
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)])
+    python = venv / "bin" / "python"
+    run(
+        [
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            "--find-links",
+            str(wheelhouse),
+            "openclaw-gateway[signal]",
+        ]
+    )
+    installed = {
+        line.split("==")[0].lower()
+        for line in run(["uv", "pip", "freeze", "--python", str(python)]).stdout.splitlines()
+    }
+    assert {"openclaw-gateway-signal", "httpx", "segno"} <= installed
+    assert not {"neonize", "openclaw-gateway-whatsapp", "python-telegram-bot"} & installed
