@@ -43,6 +43,7 @@ def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path)
         "openclaw_gateway_discord",
         "openclaw_gateway_whatsapp",
         "openclaw_gateway_signal",
+        "openclaw_gateway_imessage",
     } <= wheels
 
     venv = tmp_path / "venv"
