@@ -362,3 +362,32 @@ async def test_pairing_burst_and_long_replies_through_the_gateway(
             daemon.push(envelope(f"burst {i}", number="+15551230002", timestamp=5000 + i))
         answers = [s["message"] for s in (await sends(before + 5))[before:]]
         assert [re.search(r'"burst (\d)"', a).group(1) for a in answers] == list("01234")
+
+
+def test_channels_login_signal_runs_the_link_flow(tmp_path: Path) -> None:
+    """``openclaw-gateway channels login signal`` runs ``signal-cli link`` and shows its URI as a
+    QR code (a stand-in signal-cli prints the URI, as the real one does, then succeeds)."""
+    import subprocess
+
+    cli = tmp_path / "signal-cli"
+    uri = "sgnl://linkdevice?uuid=AbCd&pub_key=BQxyz"
+    cli.write_text(
+        f'#!/bin/sh\n[ "$1" = link ] || exit 9\necho "{uri}"\nsleep 0.2\necho "Associated with: +15550100100"\n'
+    )
+    cli.chmod(0o755)
+    home = tmp_path / "home"
+    state = home / ".openclaw-gateway"
+    state.mkdir(parents=True)
+    (state / "config.toml").write_text(
+        f'[plugins.signal.accounts.default]\naccount = "{BOT}"\ncli_path = "{cli}"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "openclaw_gateway.cli.main", "channels", "login", "signal"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert uri in done.stdout and "\u2588" in done.stdout  # the URI, and drawn as a QR code
+    assert "Linked." in done.stdout

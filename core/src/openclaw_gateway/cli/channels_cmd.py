@@ -146,6 +146,15 @@ def channels_login(
 
     from .qr_png import NotAQrPng, terminal_qr
 
+    # A surface that links through its own program (Signal: signal-cli) offers
+    # `openclaw-gateway <channel> link`; this command is the same door for every surface.
+    context = click.get_current_context()
+    root = context.find_root().command
+    plugin_group = root.get_command(context, channel) if isinstance(root, click.Group) else None
+    if isinstance(plugin_group, click.Group) and "link" in plugin_group.commands:
+        context.invoke(plugin_group.commands["link"], account=account or "default")
+        return
+
     def show(data_url: str) -> None:
         try:
             click.echo(terminal_qr(data_url))

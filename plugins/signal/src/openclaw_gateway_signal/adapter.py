@@ -142,13 +142,21 @@ class SignalAdapter(ChannelAdapter):
     async def _watch_daemon(self, process: Process) -> None:
         """Keep the daemon's last lines of output; when it exits, end ``run`` with them."""
         if process.stderr is not None:
+            pending = ""
             async for chunk in process.stderr:
-                for line in chunk.decode(errors="replace").splitlines():
-                    self.daemon_log = [*self.daemon_log[-19:], line]
-                    self.ctx.log.debug("signal-cli: %s", line)
+                pending += chunk.decode(errors="replace")
+                *lines, pending = pending.split("\n")
+                self._keep(lines)
+            self._keep([pending])
         code = await process.wait()
         last = self.daemon_log[-1] if self.daemon_log else "no output"
         raise DaemonExited(f"signal-cli exited with code {code}: {last}")
+
+    def _keep(self, lines: list[str]) -> None:
+        for line in lines:
+            if line.strip():
+                self.daemon_log = [*self.daemon_log[-19:], line.strip()]
+                self.ctx.log.debug("signal-cli: %s", line)
 
     async def _stop_daemon(self) -> None:
         process, self.process = self.process, None
