@@ -234,7 +234,7 @@ async def chat_abort(ctx: MethodContext, params: AbortParams) -> Any:
 async def sessions_list(ctx: MethodContext, params: Empty) -> Any:
     """Stored sessions, newest first, in the reference's row shape (what the Control UI lists),
     with ``defaults`` (the model new turns use)."""
-    from .control_ui import session_defaults, session_row
+    from .control_ui_views import session_defaults, session_row
 
     core = ctx.core
     db = core.db
