@@ -93,7 +93,11 @@ async def test_every_view_loads_and_chat_answers(gateway_factory, bundle: Path) 
 
         unknown = [(m, e) for m, e in failures if "unknown method" in str(e.get("message"))]
         assert unknown == [], unknown
-        assert failures == [], failures
+        # When a page is left mid-load the UI can send a request on a fresh socket before its
+        # connect; every gateway refuses that (the reference's own words, golden
+        # non_connect_first_frame), and the UI reconnects. Anything else is a failure.
+        handshake_race = "invalid handshake: first request must be connect"
+        assert [(m, e) for m, e in failures if e.get("message") != handshake_race] == [], failures
         assert page_errors == [], page_errors
         assert {"chat.send", "chat.startup", "sessions.list", "agents.list"} <= set(
             requests.values()
