@@ -31,6 +31,7 @@ from ..agent.sessions import DEFAULT_AGENT, MAIN_SESSION
 from ..auth.scopes import ADMIN
 from ..clock import now_ms
 from ..hooks.registry import MethodContext
+from ..server.health import rss_bytes
 from .loose_params import AnyParams
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ async def system_info(ctx: MethodContext, params: AnyParams) -> Any:
             "loadAverage": list(os.getloadavg()) if hasattr(os, "getloadavg") else [],
             "memoryTotalBytes": memory.get("MemTotal", 0),
             "memoryFreeBytes": memory.get("MemAvailable", 0),
-            "processMemory": {"rssBytes": _rss_bytes()},
+            "processMemory": {"rssBytes": rss_bytes()},
             "disks": [{"path": "/", "totalBytes": disk.total, "availableBytes": disk.free}],
             "diskTotalBytes": disk.total,
             "diskAvailableBytes": disk.free,
@@ -296,14 +297,6 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
-
-
-def _rss_bytes() -> int | None:
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 async def diagnostics_lanes(ctx: MethodContext, params: AnyParams) -> Any:
@@ -437,25 +430,12 @@ async def themes_list(ctx: MethodContext, params: AnyParams) -> Any:
 
 
 async def sessions_usage(ctx: MethodContext, params: AnyParams) -> Any:
-    zero = {
-        "input": 0,
-        "output": 0,
-        "cacheRead": 0,
-        "cacheWrite": 0,
-        "totalTokens": 0,
-        "totalCost": 0,
-        "inputCost": 0,
-        "outputCost": 0,
-        "cacheReadCost": 0,
-        "cacheWriteCost": 0,
-        "missingCostEntries": 0,
-    }
     return {
         "updatedAt": now_ms(),
         "startDate": _param(params, "startDate"),
         "endDate": _param(params, "endDate"),
         "sessions": [],
-        "totals": zero,
+        "totals": dict(ZERO_COST),
         "aggregates": {
             "sessionCount": 0,
             "messages": {

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..config import GatewayConfig
 
 
-def _rss_bytes() -> int | None:
+def rss_bytes() -> int | None:
     try:
         with open("/proc/self/statm") as fh:
             import os
@@ -60,7 +60,7 @@ def build_health_snapshot(
             "version": __version__,
             "uptimeMs": uptime_ms,
             "connections": connections,
-            "rssBytes": _rss_bytes(),
+            "rssBytes": rss_bytes(),
         },
     }
     snapshot["durationMs"] = int((time.perf_counter() - started) * 1000)
