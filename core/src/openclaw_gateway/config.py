@@ -54,13 +54,33 @@ class RateLimitConfig(BaseModel):
     lockout_ms: int = Field(60_000, ge=1000)
 
 
-class NodesConfig(BaseModel):
-    """Which node commands the gateway will put up for approval beyond the known safe ones."""
+class NodeCommandsPolicy(BaseModel):
+    """``[nodes.commands]``: the reference's ``gateway.nodes.commands`` spelling."""
 
     model_config = ConfigDict(extra="forbid")
 
+    allow: list[str] = Field(default_factory=list, description="dangerous commands to arm")
+    deny: list[str] = Field(default_factory=list, description="commands never offered")
+
+
+class NodesConfig(BaseModel):
+    """Which node commands the gateway will put up for approval beyond the known safe ones.
+
+    ``commands.allow``/``commands.deny`` (as the reference) and ``allow_commands``/``deny_commands``
+    are the same lists; both spellings are merged.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    commands: NodeCommandsPolicy = Field(default_factory=NodeCommandsPolicy)
     allow_commands: list[str] = Field(default_factory=list)
     deny_commands: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _merge_spellings(self) -> NodesConfig:
+        self.allow_commands = list(dict.fromkeys([*self.allow_commands, *self.commands.allow]))
+        self.deny_commands = list(dict.fromkeys([*self.deny_commands, *self.commands.deny]))
+        return self
 
 
 class PluginTable(BaseModel):

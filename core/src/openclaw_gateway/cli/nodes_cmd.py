@@ -180,6 +180,13 @@ def node() -> None:
     help="Node identity directory (default ~/.openclaw-gateway/node).",
 )
 @click.option("--display-name", default=None, help="Name shown to operators (default: hostname).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="OPENCLAW_NODE_CONFIG",
+    help="The node's capability settings (default <state-dir>/node.toml; docs/nodes/).",
+)
 @click.option("--verbose", "-v", is_flag=True)
 def node_run(
     host: str,
@@ -188,6 +195,7 @@ def node_run(
     token: str | None,
     state_dir: Path | None,
     display_name: str | None,
+    config_path: Path | None,
     verbose: bool,
 ) -> None:
     """Connect to a gateway as a node and answer its invokes (reconnects forever)."""
@@ -196,7 +204,12 @@ def node_run(
 
     import anyio
 
-    from ..node.host import NodeHostSettings, run_node_host
+    from ..node.host import (
+        NodeHostSettings,
+        installed_handlers,
+        load_node_settings,
+        run_node_host,
+    )
 
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
@@ -205,11 +218,20 @@ def node_run(
     )
     if state_dir is None:
         state_dir = _load().state_dir / "node"
+    try:
+        capabilities = load_node_settings(config_path or state_dir / "node.toml")
+    except ValueError as exc:
+        _fail(f"invalid node config: {exc}", EXIT_USAGE)
     settings = NodeHostSettings(
         url=f"{'wss' if tls else 'ws'}://{host}:{port}",
         token=token,
         state_dir=state_dir,
         display_name=display_name or socket.gethostname(),
+        capabilities=capabilities,
     )
+    try:
+        handlers = installed_handlers(settings)
+    except ValueError as exc:
+        _fail(str(exc), EXIT_USAGE)
     with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(run_node_host, settings)
+        anyio.run(run_node_host, settings, handlers)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         EventSpec,
         HttpRoute,
         NodeCommandSpec,
+        NodeContext,
         NodeHandlerSpec,
         ServiceSpec,
     )
@@ -90,8 +91,12 @@ def register_node_commands(register: Callable[[NodeCommandSpec], None]) -> None:
 
 
 @hookspec
-def register_node_handlers(register: Callable[[NodeHandlerSpec], None]) -> None:
-    """Node side of a capability: the async handler our Python node host runs for a command."""
+def register_node_handlers(register: Callable[[NodeHandlerSpec], None], node: NodeContext) -> None:
+    """Node side of a capability: the async handler our Python node host runs for a command.
+
+    ``node`` carries the node's own config tables (``node.section("camera")``) and state dir; an
+    implementation may leave the argument out (pluggy passes only what it names).
+    """
 
 
 # --- messaging and agents -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ from ..config import GatewayConfig, PluginTable
 from ..errors import ConfigError
 from ..hints import install_hint
 from . import discovery, hookspecs
-from .registry import KINDS, ConfigSection, RegistrationError, Registry
+from .registry import KINDS, ConfigSection, NodeContext, RegistrationError, Registry
 from .report import PluginInfo, PluginReport, ServiceStatus
 
 log = logging.getLogger("openclaw_gateway.plugins")
@@ -94,7 +94,11 @@ def collect_plugin(
                 scratch.add(_kind, spec)  # raises the type error
             scratch.add(_kind, replace(spec, plugin=label))
 
-        impl.function(**({"register": register} if "register" in impl.argnames else {}))
+        kwargs: dict[str, Any] = {"register": register} if "register" in impl.argnames else {}
+        if "node" in impl.argnames:
+            # Node handlers only run in a node host; here they are only listed.
+            kwargs["node"] = NodeContext(settings={})
+        impl.function(**kwargs)
     return scratch
 
 

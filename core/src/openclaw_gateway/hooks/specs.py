@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
@@ -58,7 +59,7 @@ class ConfigSection:
 
 Permission = Literal["safe", "admin", "dangerous"]
 """``safe``: write scope approves and invokes it. ``admin``: admin scope needed for both.
-``dangerous``: like admin, and offered for approval only when listed in ``nodes.allow_commands``."""
+``dangerous``: like admin, and offered for approval only when listed in ``nodes.commands.allow``."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,47 @@ class NodeCommandSpec:
 
 
 NodeHandler = Callable[[Any], Awaitable[Any]]
+
+
+class NodeCommandError(Exception):
+    """A node command failed in a way the caller can act on: ``code`` is the stable code the
+    reference's nodes use (``CAMERA_DISABLED``, ``LOCATION_TIMEOUT``, ``PAYLOAD_TOO_LARGE``…).
+
+    The node host reports it as ``{"code": code, "message": "CODE: message"}``; any other exception
+    is reported with ``UNAVAILABLE`` and its text.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.detail = message
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """What the node host gives a capability plugin when it registers its handlers.
+
+    ``settings`` are the tables of the node's own config file (``node.toml``: ``[camera]``,
+    ``[location]``…), not the gateway's: the person who runs the node decides what it may capture.
+    ``state_dir`` is the node's state directory (``None`` where no node host runs, e.g. when the
+    gateway only lists what plugins register).
+    """
+
+    settings: Mapping[str, Any]
+    state_dir: Path | None = None
+
+    def section(self, name: str) -> dict[str, Any]:
+        """The ``[name]`` table of the node config (empty when absent)."""
+        table = self.settings.get(name)
+        return dict(table) if isinstance(table, Mapping) else {}
+
+    def data_dir(self, name: str) -> Path:
+        """A private directory for plugin ``name`` under the node's state dir (created, 0700)."""
+        if self.state_dir is None:
+            raise RuntimeError("no node state directory: handlers run only in a node host")
+        path = self.state_dir / "plugins" / name
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return path
 
 
 @dataclass(frozen=True)

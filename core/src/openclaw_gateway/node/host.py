@@ -7,8 +7,9 @@ events with ``node.invoke.result``, and survives gateway restarts with exponenti
 
 from __future__ import annotations
 
+import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,28 +19,81 @@ import orjson
 from ..backoff import Backoff
 from ..client import ConnectionLost, DeviceIdentity, GatewayClient, HandshakeError
 from ..client.client import Event
-from ..hooks.registry import NodeHandlerSpec
+from ..hooks.registry import NodeCommandError, NodeContext, NodeHandlerSpec
 
 log = logging.getLogger("openclaw_gateway.node")
 
 
-def collect_handlers(extra_plugins: tuple[Any, ...] = ()) -> dict[str, NodeHandlerSpec]:
-    """The node-side handlers of the built-in node plugin and of ``extra_plugins``."""
+def collect_handlers(
+    extra_plugins: tuple[Any, ...] = (),
+    *,
+    context: NodeContext | None = None,
+    load_entrypoints: bool = False,
+) -> dict[str, NodeHandlerSpec]:
+    """The node-side handlers of the built-in node plugin, of installed plugins (when
+    ``load_entrypoints``: the same entry points and ``OPENCLAW_GATEWAY_LOAD_PLUGINS`` allowlist as
+    the gateway) and of ``extra_plugins``. A plugin that fails to load or register is logged and
+    left out; the node still serves the others."""
     import pluggy
+    from pydantic import ValidationError
 
-    from ..hooks import hookspecs
+    from ..hooks import discovery, hookspecs
 
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
     from ..builtin import node_system
 
     pm.register(node_system)
+    if load_entrypoints:
+        allow = discovery.allowlist()
+        for entry in discovery.installed():
+            if not discovery.allowed(entry, allow):
+                continue
+            try:
+                discovery.load(pm, entry)
+            except Exception as exc:
+                log.error("plugin %s could not be loaded: %s", entry.name, exc)
     for plugin in extra_plugins:
         pm.register(plugin)
+    node = context or NodeContext(settings={})
     handlers: dict[str, NodeHandlerSpec] = {}
     for impl in pm.hook.register_node_handlers.get_hookimpls():
-        impl.function(register=lambda spec: handlers.setdefault(spec.name, spec))
+        found: dict[str, NodeHandlerSpec] = {}
+        kwargs: dict[str, Any] = {"register": functools.partial(_add_handler, found)}
+        if "node" in impl.argnames:
+            kwargs["node"] = node
+        try:
+            impl.function(**kwargs)
+        except ValidationError as exc:
+            # A typo in node.toml must stop the node, not silently drop a capability.
+            raise ValueError(f"plugin {impl.plugin_name}: invalid node config: {exc}") from None
+        except Exception as exc:
+            log.error("plugin %s failed to register its node handlers: %s", impl.plugin_name, exc)
+            continue
+        for name, spec in found.items():
+            handlers.setdefault(name, spec)
     return handlers
+
+
+def _add_handler(found: dict[str, NodeHandlerSpec], spec: NodeHandlerSpec) -> None:
+    found.setdefault(spec.name, spec)
+
+
+def load_node_settings(path: Path) -> dict[str, Any]:
+    """The node's own config file (TOML: one table per capability); empty when it does not exist.
+
+    Raises :class:`ValueError` naming the file for invalid TOML.
+    """
+    import tomllib
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: {exc}") from None
 
 
 @dataclass
@@ -49,6 +103,8 @@ class NodeHostSettings:
     state_dir: Path
     display_name: str
     max_backoff: float = 30.0
+    capabilities: dict[str, Any] = field(default_factory=dict)
+    """The node config file's tables (``[camera]``, ``[location]``…), handed to the plugins."""
 
 
 class NodeHost:
@@ -123,8 +179,15 @@ class NodeHost:
             with anyio.fail_after(timeout):
                 payload = await spec.handler(params)
             result |= {"ok": True, "payloadJSON": orjson.dumps(payload, default=_dump).decode()}
+        except NodeCommandError as exc:
+            result |= {"ok": False, "error": {"code": exc.code, "message": str(exc)}}
+        except TimeoutError:
+            message = f"TIMEOUT: {command} did not finish in time"
+            result |= {"ok": False, "error": {"code": "TIMEOUT", "message": message}}
         except Exception as exc:  # a failing command is reported, never fatal to the host
             code = "UNSUPPORTED" if isinstance(exc, LookupError) else type(exc).__name__
+            if code != "UNSUPPORTED":
+                log.exception("node command %s failed", command)
             result |= {"ok": False, "error": {"code": code, "message": str(exc) or code}}
         try:
             await client.call("node.invoke.result", result)
@@ -140,7 +203,16 @@ def _dump(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-async def run_node_host(settings: NodeHostSettings) -> None:
-    host = NodeHost(settings, collect_handlers())
+def installed_handlers(settings: NodeHostSettings) -> dict[str, NodeHandlerSpec]:
+    """The handlers of the built-ins and every installed plugin, configured from ``settings``.
+    Raises :class:`ValueError` for an invalid node config table."""
+    context = NodeContext(settings=settings.capabilities, state_dir=settings.state_dir)
+    return collect_handlers(context=context, load_entrypoints=True)
+
+
+async def run_node_host(
+    settings: NodeHostSettings, handlers: dict[str, NodeHandlerSpec] | None = None
+) -> None:
+    host = NodeHost(settings, installed_handlers(settings) if handlers is None else handlers)
     log.info("node %s offers %s", host.node_id[:16], ", ".join(sorted(host.handlers)) or "nothing")
     await host.run()

@@ -228,7 +228,7 @@ class NodeManager:
                 raise GatewayError(
                     ErrorCode.INVALID_REQUEST,
                     f'node command not allowed: "{command}" requires explicit'
-                    " nodes.allow_commands opt-in",
+                    " nodes.commands.allow opt-in",
                     details={"reason": "command not allowlisted", "command": command},
                 )
             raise invalid_request(

@@ -1,0 +1,84 @@
+"""A gateway with node-capability plugins and our node host paired to it, for capability tests.
+
+``async with paired_node(gw, plugins, settings, state_dir) as node:`` starts :class:`NodeHost` with
+the plugins' handlers configured from ``settings`` (the tables of a node.toml), approves its
+command surface as an admin, and yields a :class:`PairedNode` that invokes commands as an operator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from openclaw_gateway.api import NodeContext
+from openclaw_gateway.node.host import NodeHost, NodeHostSettings, collect_handlers
+
+from wire import TOKEN, Peer, operator
+
+ALL = ["operator.read", "operator.write", "operator.admin", "operator.pairing"]
+
+
+@dataclass
+class PairedNode:
+    host: NodeHost
+    admin: Peer
+    request: dict[str, Any]
+
+    @property
+    def node_id(self) -> str:
+        return self.host.node_id
+
+    async def invoke(
+        self, command: str, params: Any = None, *, timeout_ms: int | None = None, key: str = ""
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "nodeId": self.node_id,
+            "command": command,
+            "idempotencyKey": key or f"{command}-{anyio.current_time()}",
+        }
+        if params is not None:
+            body["params"] = params
+        if timeout_ms is not None:
+            body["timeoutMs"] = timeout_ms
+        return await self.admin.request("node.invoke", body)
+
+
+@asynccontextmanager
+async def paired_node(
+    port: int,
+    plugins: tuple[Any, ...],
+    settings: dict[str, Any],
+    state_dir: Path,
+    *,
+    approve: bool = True,
+) -> AsyncIterator[PairedNode]:
+    context = NodeContext(settings=settings, state_dir=state_dir)
+    host = NodeHost(
+        NodeHostSettings(
+            url=f"ws://127.0.0.1:{port}",
+            token=TOKEN,
+            state_dir=state_dir,
+            display_name="capability-node",
+            max_backoff=1.0,
+            capabilities=settings,
+        ),
+        collect_handlers(plugins, context=context),
+    )
+    admin = await operator(port, TOKEN, ALL)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(host.run)
+        with anyio.fail_after(10):
+            request = (await admin.next_event("node.pair.requested"))["payload"]
+        if approve:
+            res = await admin.request("node.pair.approve", {"requestId": request["requestId"]})
+            assert res["ok"], res
+        try:
+            yield PairedNode(host, admin, request)
+        finally:
+            tg.cancel_scope.cancel()
+            await admin.ws.close()
