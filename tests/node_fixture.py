@@ -69,7 +69,7 @@ async def paired_node(
         ),
         collect_handlers(plugins, context=context),
     )
-    admin = await operator(port, TOKEN, ALL)
+    admin = await operator(port, TOKEN, ALL, max_size=None)  # media payloads run to 50 MB
     async with anyio.create_task_group() as tg:
         tg.start_soon(host.run)
         with anyio.fail_after(10):
@@ -80,5 +80,7 @@ async def paired_node(
         try:
             yield PairedNode(host, admin, request)
         finally:
+            # Close first: an await after cancel() would raise Cancelled and hide the test's error.
+            with anyio.CancelScope(shield=True):
+                await admin.ws.close()
             tg.cancel_scope.cancel()
-            await admin.ws.close()

@@ -66,7 +66,9 @@ async def test_gpsd_fix_reaches_the_operator_skipping_stale_and_no_fix_reports(
             assert gpsd.watches == [b'?WATCH={"enable":true,"json":true};']
 
             # coarse: an approximate position, never better than 2 km
-            res = await node.invoke("location.get", {"desiredAccuracy": "coarse"})
+            res = await node.invoke(
+                "location.get", {"desiredAccuracy": "coarse", "maxAgeMs": 15_000}
+            )
             coarse = res["payload"]["payload"]
             assert coarse["accuracyMeters"] >= 2000 and coarse["isPrecise"] is False
             assert abs(coarse["lat"] - 48.20849) <= 0.011 and "altitudeMeters" not in coarse
@@ -136,8 +138,9 @@ async def test_dangerous_without_the_operators_allowlist_and_admin_to_approve(
         paired_node(gw.port, (location,), settings, tmp_path / "b", approve=False) as n,
     ):
         assert "location.get" in n.request["commands"]
-        pairing_only = await operator(gw.port, TOKEN, ["operator.pairing"])
-        res = await pairing_only.request("node.pair.approve", {"requestId": n.request["requestId"]})
+        # approving a surface with a dangerous command needs admin; pairing+write is not enough
+        approver = await operator(gw.port, TOKEN, ["operator.pairing", "operator.write"])
+        res = await approver.request("node.pair.approve", {"requestId": n.request["requestId"]})
         assert res["ok"] is False and "operator.admin" in res["error"]["message"]
         writer = await operator(gw.port, TOKEN, ["operator.write"])
         res = await writer.request(

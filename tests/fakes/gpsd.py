@@ -16,7 +16,13 @@ import orjson
 from anyio.abc import SocketStream
 from anyio.streams.buffered import BufferedByteReceiveStream
 
-VERSION = {"class": "VERSION", "release": "3.25", "rev": "3.25", "proto_major": 3, "proto_minor": 15}
+VERSION = {
+    "class": "VERSION",
+    "release": "3.25",
+    "rev": "3.25",
+    "proto_major": 3,
+    "proto_minor": 15,
+}
 
 
 @dataclass
@@ -35,7 +41,9 @@ class FakeGpsd:
             except (anyio.EndOfStream, anyio.IncompleteRead):
                 return
             self.watches.append(command)
-            await stream.send(b'{"class":"DEVICES","devices":[{"class":"DEVICE","path":"/dev/ttyUSB0"}]}\n')
+            await stream.send(
+                b'{"class":"DEVICES","devices":[{"class":"DEVICE","path":"/dev/ttyUSB0"}]}\n'
+            )
             await stream.send(b'{"class":"WATCH","enable":true,"json":true}\n')
             try:
                 for report in self.reports:
