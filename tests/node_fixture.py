@@ -7,13 +7,17 @@ command surface as an admin, and yields a :class:`PairedNode` that invokes comma
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import os
+import shutil
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 
 from openclaw_gateway.api import NodeContext
 from openclaw_gateway.node.host import NodeHost, NodeHostSettings, collect_handlers
@@ -84,3 +88,45 @@ async def paired_node(
             with anyio.CancelScope(shield=True):
                 await admin.ws.close()
             tg.cancel_scope.cancel()
+
+
+@contextmanager
+def xvfb(width: int = 800, height: int = 600) -> Iterator[str]:
+    """A virtual X display (Debian's xvfb) on a free display number; yields ``":N"``.
+
+    Skipped where Xvfb is not installed, except in CI (``.ci/run`` installs it), where its
+    absence is a failure rather than a silently skipped test.
+    """
+    if shutil.which("Xvfb") is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("Xvfb is not installed (apt-get install xvfb)")
+        pytest.skip("Xvfb is not installed")
+    read_fd, write_fd = os.pipe()
+    proc = subprocess.Popen(
+        [
+            "Xvfb",
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{width}x{height}x24",
+            "-nolisten",
+            "tcp",
+        ],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            raise RuntimeError("Xvfb did not start")
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
