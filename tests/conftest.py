@@ -21,6 +21,8 @@ from wire import TOKEN
 
 GatewayFactory = Callable[..., AbstractAsyncContextManager[Gateway]]
 
+pytest_plugins = ["browser_fixture"]  # the headless Chromium ``browser`` fixture
+
 
 @pytest.fixture
 def anyio_backend() -> str:

@@ -19,8 +19,7 @@ from typing import Any
 import anyio
 import pytest
 
-from openclaw_gateway.api import NodeContext
-from openclaw_gateway.node.host import NodeHost, NodeHostSettings, collect_handlers
+from openclaw_gateway.node.host import NodeHost, NodeHostSettings, node_host
 
 from wire import TOKEN, Peer, operator
 
@@ -61,8 +60,7 @@ async def paired_node(
     *,
     approve: bool = True,
 ) -> AsyncIterator[PairedNode]:
-    context = NodeContext(settings=settings, state_dir=state_dir)
-    host = NodeHost(
+    host = node_host(
         NodeHostSettings(
             url=f"ws://127.0.0.1:{port}",
             token=TOKEN,
@@ -71,7 +69,7 @@ async def paired_node(
             max_backoff=1.0,
             capabilities=settings,
         ),
-        collect_handlers(plugins, context=context),
+        plugins,
     )
     admin = await operator(port, TOKEN, ALL, max_size=None)  # media payloads run to 50 MB
     async with anyio.create_task_group() as tg:

@@ -142,12 +142,25 @@ async def test_dangerous_without_the_operators_allowlist_and_admin_to_approve(
         approver = await operator(gw.port, TOKEN, ["operator.pairing", "operator.write"])
         res = await approver.request("node.pair.approve", {"requestId": n.request["requestId"]})
         assert res["ok"] is False and "operator.admin" in res["error"]["message"]
+        # until an admin approves, the command is not in the node's surface
         writer = await operator(gw.port, TOKEN, ["operator.write"])
         res = await writer.request(
             "node.invoke",
             {"nodeId": n.node_id, "command": "location.get", "idempotencyKey": "w"},
         )
-        assert res["ok"] is False and "operator.admin" in res["error"]["message"]
+        assert res["ok"] is False and "not in the approved surface" in res["error"]["message"]
+        admin = await operator(
+            gw.port, TOKEN, ["operator.pairing", "operator.admin", "operator.write"]
+        )
+        assert (await admin.request("node.pair.approve", {"requestId": n.request["requestId"]}))[
+            "ok"
+        ]
+        # armed and approved: write scope invokes it (the official CLI helpers connect so)
+        res = await writer.request(
+            "node.invoke",
+            {"nodeId": n.node_id, "command": "location.get", "idempotencyKey": "w2"},
+        )
+        assert res["ok"], res
 
 
 WHERE_AM_I = """\

@@ -355,7 +355,12 @@ def run_cli(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"},
+        env={
+            **os.environ,
+            "HOME": str(home),
+            "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file",
+            "OPENCLAW_GATEWAY_PLUGINS__CANVAS__PORT": "0",
+        },
     )
 
 
@@ -380,7 +385,12 @@ def running(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"},
+        env={
+            **os.environ,
+            "HOME": str(home),
+            "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file",
+            "OPENCLAW_GATEWAY_PLUGINS__CANVAS__PORT": "0",
+        },
     )
     assert proc.stdout is not None
     port, lines = 0, []
@@ -435,7 +445,7 @@ def test_cli_logs_prints_and_follows_the_running_gateway(running) -> None:
 
     pretty = run_cli(["logs", "--url", url], home)
     assert pretty.returncode == 0, pretty.stderr
-    line = next(ln for ln in pretty.stdout.splitlines() if "listening on" in ln)
+    line = next(ln for ln in pretty.stdout.splitlines() if "listening on ws://" in ln)
     assert re.match(r"^\S+Z info  openclaw_gateway openclaw-gateway \S+ listening on ", line), line
 
     one = run_cli(["logs", "--json", "--limit", "1", "--url", url], home)
@@ -446,11 +456,16 @@ def test_cli_logs_prints_and_follows_the_running_gateway(running) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"},
+        env={
+            **os.environ,
+            "HOME": str(home),
+            "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file",
+            "OPENCLAW_GATEWAY_PLUGINS__CANVAS__PORT": "0",
+        },
     )
     try:
         next_line = lines_of(follow)
-        next_line(lambda ln: "listening on" in ln, PATIENCE)
+        next_line(lambda ln: "listening on ws://" in ln, PATIENCE)
         # A refused connect, then a successful one: the first is logged and followed.
         with connect(url) as ws:
             ws.recv()

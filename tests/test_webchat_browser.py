@@ -7,19 +7,16 @@ WebSocket API, answered by the built-in offline agent. Never ``playwright instal
 
 from __future__ import annotations
 
-import os
-import shutil
 import struct
-import subprocess
 import time
 import zlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import anyio
 import openclaw_gateway_webchat as webchat
 import pytest
+from playwright.async_api import expect
 
 from openclaw_gateway.agent.provider import OfflineProvider
 from openclaw_gateway.state import sessions as store
@@ -28,62 +25,7 @@ from wire import TOKEN, operator
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OFFLINE_START = "No model is configured"
-
-
-def _install_chromium() -> None:
-    """Debian's chromium, installed like .ci/run does when we may (root + apt), so the README's
-    one test command also works on a fresh machine; otherwise these tests are skipped, saying why."""
-    if Path(CHROMIUM).exists() or os.geteuid() != 0 or shutil.which("apt-get") is None:
-        return
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(
-        ["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600, check=False
-    )
-    subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "chromium"],
-        env=env,
-        capture_output=True,
-        timeout=900,
-        check=False,
-    )
-
-
-_install_chromium()
-if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (.ci/run)
-    pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium", allow_module_level=True)
-
-playwright_api = pytest.importorskip("playwright.async_api")
-expect = playwright_api.expect
-
-
-@pytest.fixture
-async def browser(tmp_path: Path) -> AsyncIterator[Any]:
-    """A launcher: ``await browser(viewport=…)`` → a fresh persistent context (own profile)."""
-    contexts: list[Any] = []
-    async with playwright_api.async_playwright() as pw:
-
-        async def launch(**options: Any) -> Any:
-            profile = tmp_path / f"profile{len(contexts)}"
-            context = await pw.chromium.launch_persistent_context(
-                str(profile), executable_path=CHROMIUM, headless=True, args=ARGS, **options
-            )
-            contexts.append(context)
-            return context
-
-        yield launch
-        for context in contexts:
-            await context.close()
 
 
 def slow_offline(gw: Any, delay: float) -> None:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+
+INTEROP_TOKEN = "interop-token-abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 @dataclass
@@ -18,3 +28,65 @@ class GatewayProcess:
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
+
+
+@contextmanager
+def running_gateway(
+    tmp_path: Path, config_toml: str = "", env: dict[str, str] | None = None
+) -> Iterator[GatewayProcess]:
+    """``openclaw-gateway run`` as a real process on a free port (``config_toml`` written to its
+    state dir first), stopped with SIGTERM."""
+    home = tmp_path / "gw-home"
+    home.mkdir()
+    if config_toml:
+        state = home / ".openclaw-gateway"
+        state.mkdir(mode=0o700)
+        (state / "config.toml").write_text(config_toml)
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file",
+        # the canvas plugin is installed in the workspace: a free port, not 18793 for every test
+        "OPENCLAW_GATEWAY_PLUGINS__CANVAS__PORT": "0",
+        **(env or {}),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "openclaw_gateway.cli.main",
+            "run",
+            "--port",
+            "0",
+            "--token",
+            INTEROP_TOKEN,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    log: list[str] = []
+    port = 0
+    deadline = time.monotonic() + 20
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        log.append(line)
+        match = re.search(r"listening on ws://127\.0\.0\.1:(\d+)", line)
+        if match:
+            port = int(match.group(1))
+            break
+    if not port:
+        proc.kill()
+        pytest.fail("our gateway did not start:\n" + "".join(log))
+    try:
+        yield GatewayProcess(proc, port, INTEROP_TOKEN, home, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -52,7 +52,7 @@ def test_openclaw_logs_plain_with_url_and_token(
         home=tmp_path / "cli",
     )
     assert cp.returncode == 0, cp.stdout + cp.stderr
-    line = next(ln for ln in cp.stdout.splitlines() if "listening on" in ln)
+    line = next(ln for ln in cp.stdout.splitlines() if "listening on ws://" in ln)
     # time level subsystem message, as the CLI formats the reference's own lines
     assert " info openclaw_gateway openclaw-gateway " in line, line
     assert line.split(" ", 1)[0].endswith("Z"), line

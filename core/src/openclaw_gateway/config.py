@@ -112,8 +112,10 @@ class AgentConfig(BaseModel):
     image_input: bool = Field(
         True, description="send attached images to the model; false for text-only models"
     )
-    node_tools: Literal["off", "safe", "all"] = Field(
-        "safe", description="which approved node commands the agent may call as tools"
+    node_tools: Literal["off", "safe", "armed", "all"] = Field(
+        "safe",
+        description="node commands the agent may call: safe ones; armed adds the dangerous ones"
+        " the operator armed (location, camera, screen); all adds admin ones to safe",
     )
 
 

@@ -441,6 +441,12 @@ class RunManager:
                 now,
                 run.turn,
             )
+        # Photos from nodes reach the model as a user's attachments do, after all tool results
+        # (a chat API wants the tool messages right after the call that asked for them).
+        images = tools.take_images()
+        if images:
+            note = f"[{len(images)} image(s) from the tools]"
+            messages.append(Message("user", note, images=tuple(images)))
 
     async def _finish(self, run: Run) -> None:
         """Persist what the assistant said (also when it failed part-way) and report the end.

@@ -1,12 +1,19 @@
 """The agent's tools: those plugins register, plus the commands of connected, approved nodes.
 
 Node commands become tools under ``agent.node_tools``: ``safe`` (default) exposes only commands
-whose permission is ``safe``; ``all`` adds ``admin`` ones; ``dangerous`` commands are never offered
-to a model. ``location.get`` on a paired node becomes the tool ``node_location_get``.
+whose permission is ``safe``; ``armed`` adds the ``dangerous`` ones the operator armed (listed in
+``nodes.commands.allow`` and approved by an admin: location, camera, screen); ``all`` adds
+``admin`` ones to ``safe``. ``location.get`` on a paired node becomes the tool
+``node_location_get``, and the ``nodes`` tool lists the nodes and invokes any allowed command.
+
+Photos and screenshots a command returns (``base64`` JPEG/PNG payloads) are not pasted into the
+conversation as text: they are taken out of the result and handed to the model as images on the
+next turn (:meth:`ToolBox.take_images`), the path user attachments take.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -14,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ..errors import GatewayError
-from .provider import ToolDefinition
+from .provider import ImageInput, ToolDefinition
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,6 +31,9 @@ if TYPE_CHECKING:
     from ..server.nodes import NodeManager
 
 NODE_PREFIX = "node_"
+NODES_TOOL = "nodes"
+IMAGE_FORMATS = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png"}
+MAX_TOOL_IMAGE_BYTES = 6 * 1024 * 1024
 
 
 def node_tool_name(command: str) -> str:
@@ -44,13 +54,100 @@ class ToolBox:
         self.tools = tools
         self.nodes = nodes
         self._node_commands: dict[str, tuple[str, list[str]]] = {}  # tool -> (command, node ids)
+        self._images: list[ImageInput] = []
         self.definitions: list[ToolDefinition] = self._collect()
 
     def _allowed_permission(self, permission: str) -> bool:
         policy = self.config.node_tools
-        return (policy == "safe" and permission == "safe") or (
-            policy == "all" and permission in ("safe", "admin")
+        if permission == "safe":
+            return policy != "off"
+        if permission == "admin":
+            return policy == "all"
+        # dangerous: only reachable when armed (it is in an approved surface only then)
+        return policy == "armed"
+
+    def take_images(self) -> list[ImageInput]:
+        """Images the last tool calls returned, for the model's next turn (then forgotten)."""
+        images, self._images = self._images, []
+        return images
+
+    def _lift_images(self, payload: Any) -> Any:
+        if not isinstance(payload, dict) or not isinstance(payload.get("base64"), str):
+            return payload
+        mime = IMAGE_FORMATS.get(str(payload.get("format", "")).lower())
+        if mime is None:
+            return {k: v for k, v in payload.items() if k != "base64"} | {
+                "base64": f"<{len(payload['base64'])} base64 characters left out>"
+            }
+        try:
+            data = base64.b64decode(payload["base64"], validate=True)
+        except ValueError:
+            return payload
+        if len(data) <= MAX_TOOL_IMAGE_BYTES and self.config.image_input:
+            self._images.append(ImageInput(mime, data))
+            note = f"<{len(data)}-byte image, attached for you to look at>"
+        else:
+            note = f"<{len(data)}-byte image, not shown>"
+        return {k: v for k, v in payload.items() if k != "base64"} | {"base64": note}
+
+    def _nodes_tool(self) -> ToolDefinition:
+        return ToolDefinition(
+            NODES_TOOL,
+            "Paired devices (nodes): action 'list' shows them and the commands you may run;"
+            " action 'invoke' runs one (nodeId, command, params), e.g. location.get for 'where"
+            " am I', camera.snap to see through a camera.",
+            {
+                "type": "object",
+                "properties": {
+                    "action": {"type": "string", "enum": ["list", "invoke"]},
+                    "nodeId": {"type": "string"},
+                    "command": {"type": "string"},
+                    "params": {"type": "object"},
+                },
+                "required": ["action"],
+            },
         )
+
+    def _agent_commands(self, node_id: str) -> list[str]:
+        node = self.nodes.live.get(node_id)
+        if node is None:
+            return []
+        return [
+            c
+            for c in node.approved_commands or []
+            if self._allowed_permission(self.nodes.permission(c) or "dangerous")
+        ]
+
+    async def _call_nodes_tool(self, args: dict[str, Any]) -> tuple[bool, Any]:
+        if args.get("action") == "list":
+            return True, [
+                {
+                    "nodeId": node_id,
+                    "displayName": node.params.client.displayName,
+                    "platform": node.params.client.platform,
+                    "commands": self._agent_commands(node_id),
+                }
+                for node_id, node in sorted(self.nodes.live.items())
+            ]
+        if args.get("action") != "invoke":
+            return False, "action must be 'list' or 'invoke'"
+        node_id, command = str(args.get("nodeId") or ""), str(args.get("command") or "")
+        if command not in self._agent_commands(node_id):
+            return False, f"{command!r} is not a command you may run on node {node_id!r}"
+        return await self._invoke(node_id, command, args.get("params") or {})
+
+    async def _invoke(self, node_id: str, command: str, params: Any) -> tuple[bool, Any]:
+        try:
+            result = await self.nodes.invoke(
+                node_id,
+                command,
+                params,
+                timeout_ms=30_000,
+                idempotency_key=str(uuid.uuid4()),
+            )
+        except GatewayError as exc:
+            return False, exc.message
+        return True, self._lift_images(result["payload"])
 
     def _collect(self) -> list[ToolDefinition]:
         out: list[ToolDefinition] = []
@@ -63,6 +160,7 @@ class ToolBox:
             out.append(ToolDefinition(spec.name, spec.description, schema))
         if self.config.node_tools == "off":
             return out
+        out.append(self._nodes_tool())
         for node_id, node in sorted(self.nodes.live.items()):
             for command in node.approved_commands or []:
                 permission = self.nodes.permission(command) or "dangerous"
@@ -108,22 +206,14 @@ class ToolBox:
             return False, f"arguments are not valid JSON: {exc}"
         if not isinstance(args, dict):
             return False, "arguments must be a JSON object"
+        if name == NODES_TOOL and self.config.node_tools != "off":
+            return await self._call_nodes_tool(args)
         if name in self._node_commands:
             command, node_ids = self._node_commands[name]
             node_id = args.get("nodeId") or node_ids[0]
             if node_id not in node_ids:
                 return False, f"unknown nodeId {node_id!r}"
-            try:
-                result = await self.nodes.invoke(
-                    node_id,
-                    command,
-                    args.get("params") or {},
-                    timeout_ms=30_000,
-                    idempotency_key=str(uuid.uuid4()),
-                )
-            except GatewayError as exc:
-                return False, exc.message
-            return True, result["payload"]
+            return await self._invoke(node_id, command, args.get("params") or {})
         spec = self.tools.get(name)
         if spec is None:
             return False, f"unknown tool {name!r}"

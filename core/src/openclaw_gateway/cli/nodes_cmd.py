@@ -206,8 +206,8 @@ def node_run(
 
     from ..node.host import (
         NodeHostSettings,
-        installed_handlers,
         load_node_settings,
+        node_host,
         run_node_host,
     )
 
@@ -230,8 +230,8 @@ def node_run(
         capabilities=capabilities,
     )
     try:
-        handlers = installed_handlers(settings)
+        this_node = node_host(settings)
     except ValueError as exc:
         _fail(str(exc), EXIT_USAGE)
     with contextlib.suppress(KeyboardInterrupt):
-        anyio.run(run_node_host, settings, handlers)
+        anyio.run(run_node_host, settings, this_node)

@@ -59,7 +59,8 @@ class ConfigSection:
 
 Permission = Literal["safe", "admin", "dangerous"]
 """``safe``: write scope approves and invokes it. ``admin``: admin scope needed for both.
-``dangerous``: like admin, and offered for approval only when listed in ``nodes.commands.allow``."""
+``dangerous``: offered for approval only when listed in ``nodes.commands.allow``, approving it
+needs admin, and once armed that way write scope invokes it (as in the reference)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,14 @@ class NodeContext:
 
     settings: Mapping[str, Any]
     state_dir: Path | None = None
+    call: Callable[[str, Any], Awaitable[Any]] | None = None
+    """Call a gateway method as this node (``node.pluginSurface.refresh``…); raises when the
+    node is not connected. ``None`` where no node host runs."""
+
+    async def call_gateway(self, method: str, params: Any) -> Any:
+        if self.call is None:
+            raise NodeCommandError("UNAVAILABLE", "not running in a node host")
+        return await self.call(method, params)
 
     def section(self, name: str) -> dict[str, Any]:
         """The ``[name]`` table of the node config (empty when absent)."""

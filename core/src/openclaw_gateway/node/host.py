@@ -115,6 +115,13 @@ class NodeHost:
         self.connected = anyio.Event()
         self.client: GatewayClient | None = None
 
+    async def call_gateway(self, method: str, params: Any) -> Any:
+        """Call ``method`` on the gateway over the current session (for capability plugins)."""
+        client = self.client
+        if client is None or not self.connected.is_set():
+            raise NodeCommandError("UNAVAILABLE", "the node is not connected to its gateway")
+        return await client.call(method, params)
+
     @property
     def node_id(self) -> str:
         return self.identity.device_id
@@ -203,16 +210,21 @@ def _dump(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-def installed_handlers(settings: NodeHostSettings) -> dict[str, NodeHandlerSpec]:
-    """The handlers of the built-ins and every installed plugin, configured from ``settings``.
-    Raises :class:`ValueError` for an invalid node config table."""
-    context = NodeContext(settings=settings.capabilities, state_dir=settings.state_dir)
-    return collect_handlers(context=context, load_entrypoints=True)
+def node_host(settings: NodeHostSettings, extra_plugins: tuple[Any, ...] = ()) -> NodeHost:
+    """A node host with the handlers of the built-ins, every installed plugin (or, in tests, only
+    ``extra_plugins``), configured from ``settings``. Raises :class:`ValueError` for an invalid
+    node config table."""
+    host = NodeHost(settings, {})
+    context = NodeContext(
+        settings=settings.capabilities, state_dir=settings.state_dir, call=host.call_gateway
+    )
+    host.handlers = collect_handlers(
+        extra_plugins, context=context, load_entrypoints=not extra_plugins
+    )
+    return host
 
 
-async def run_node_host(
-    settings: NodeHostSettings, handlers: dict[str, NodeHandlerSpec] | None = None
-) -> None:
-    host = NodeHost(settings, installed_handlers(settings) if handlers is None else handlers)
+async def run_node_host(settings: NodeHostSettings, host: NodeHost | None = None) -> None:
+    host = host or node_host(settings)
     log.info("node %s offers %s", host.node_id[:16], ", ".join(sorted(host.handlers)) or "nothing")
     await host.run()

@@ -126,7 +126,10 @@ class NodeManager:
         return scopes
 
     def invoke_scope(self, command: str) -> str:
-        return ADMIN if self.permission(command) in ("admin", "dangerous") else WRITE
+        """``admin`` commands need admin to invoke. A ``dangerous`` one is armed by the operator's
+        allowlist and an admin's approval; once armed, write invokes it, as in the reference (its
+        CLI helpers such as ``nodes camera snap`` connect with write scope)."""
+        return ADMIN if self.permission(command) == "admin" else WRITE
 
     # --- connect / disconnect ------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 Both sides live here: the gateway registers the commands (``camera.snap``/``camera.clip`` are
 dangerous: invocable only once the operator lists them in ``nodes.commands.allow`` and approves the
-node with ``operator.admin``; listing cameras needs admin), and the node host registers the
+node with ``operator.admin``; listing cameras is safe, as on the reference's platforms), and the node host registers the
 handlers, which answer ``CAMERA_DISABLED`` until the node's own ``node.toml`` enables them. This
 module is the manifest: PyAV loads on the first capture, not at start.
 """
@@ -28,7 +28,7 @@ def register_node_commands(register: Callable[[NodeCommandSpec], None]) -> None:
         NodeCommandSpec(
             name="camera.list",
             result=ListResult,
-            permission="admin",
+            permission="safe",
             description="The node's cameras",
         )
     )
