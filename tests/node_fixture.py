@@ -26,6 +26,28 @@ from wire import TOKEN, Peer, operator
 ALL = ["operator.read", "operator.write", "operator.admin", "operator.pairing"]
 
 
+def stop_process(proc: subprocess.Popen[Any], grace: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within ``grace`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def invoke_payload(res: dict[str, Any]) -> dict[str, Any]:
+    """The node's payload of a successful ``node.invoke`` answer."""
+    assert res["ok"], res
+    return res["payload"]["payload"]  # type: ignore[no-any-return]
+
+
+def node_error(res: dict[str, Any]) -> tuple[str, str]:
+    """The node's error code and the message of a failed ``node.invoke`` answer."""
+    assert res["ok"] is False, res
+    return res["error"]["details"]["nodeError"]["code"], res["error"]["message"]
+
+
 @dataclass
 class PairedNode:
     host: NodeHost
@@ -123,8 +145,4 @@ def xvfb(width: int = 800, height: int = 600) -> Iterator[str]:
             raise RuntimeError("Xvfb did not start")
         yield f":{number}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, grace=5)

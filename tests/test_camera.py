@@ -12,7 +12,7 @@ import av
 import openclaw_gateway_camera as camera
 import pytest
 
-from node_fixture import ALL, paired_node
+from node_fixture import ALL, invoke_payload, node_error, paired_node
 from wire import TOKEN, operator
 
 pytestmark = pytest.mark.anyio
@@ -32,16 +32,6 @@ def settings(**camera_table: Any) -> dict[str, Any]:
     return {"camera": table | camera_table}
 
 
-def payload(res: dict[str, Any]) -> dict[str, Any]:
-    assert res["ok"], res
-    return res["payload"]["payload"]  # type: ignore[no-any-return]
-
-
-def node_error(res: dict[str, Any]) -> tuple[str, str]:
-    assert res["ok"] is False, res
-    return res["error"]["details"]["nodeError"]["code"], res["error"]["message"]
-
-
 def decoded(data: str) -> av.container.InputContainer:
     return av.open(io.BytesIO(base64.b64decode(data)))
 
@@ -52,7 +42,7 @@ async def test_list_snap_and_clip_from_a_virtual_camera(gateway_factory, tmp_pat
         paired_node(gw.port, (camera,), settings(), tmp_path / "node") as node,
     ):
         assert {"camera.list", "camera.snap", "camera.clip"} <= set(node.request["commands"])
-        devices = payload(await node.invoke("camera.list", {}))["devices"]
+        devices = invoke_payload(await node.invoke("camera.list", {}))["devices"]
         assert devices == [
             {
                 "id": "virtual:testsrc",
@@ -62,7 +52,7 @@ async def test_list_snap_and_clip_from_a_virtual_camera(gateway_factory, tmp_pat
             }
         ]
 
-        snap = payload(await node.invoke("camera.snap", {"maxWidth": 640, "format": "jpg"}))
+        snap = invoke_payload(await node.invoke("camera.snap", {"maxWidth": 640, "format": "jpg"}))
         assert (snap["format"], snap["width"], snap["height"]) == ("jpg", 640, 360)
         jpeg = base64.b64decode(snap["base64"])
         assert jpeg[:2] == b"\xff\xd8"
@@ -70,13 +60,15 @@ async def test_list_snap_and_clip_from_a_virtual_camera(gateway_factory, tmp_pat
             frame = next(image.decode(video=0))
             assert (frame.width, frame.height) == (640, 360)
         # quality is honoured: a low-quality photo is smaller
-        low = payload(await node.invoke("camera.snap", {"maxWidth": 640, "quality": 0.1}))
+        low = invoke_payload(await node.invoke("camera.snap", {"maxWidth": 640, "quality": 0.1}))
         assert len(low["base64"]) < len(snap["base64"]) * 0.8
         # never upscaled past the camera
-        big = payload(await node.invoke("camera.snap", {"maxWidth": 4000, "delayMs": 0}))
+        big = invoke_payload(await node.invoke("camera.snap", {"maxWidth": 4000, "delayMs": 0}))
         assert (big["width"], big["height"]) == (1280, 720)
 
-        clip = payload(await node.invoke("camera.clip", {"durationMs": 1000, "format": "mp4"}))
+        clip = invoke_payload(
+            await node.invoke("camera.clip", {"durationMs": 1000, "format": "mp4"})
+        )
         assert (clip["format"], clip["durationMs"], clip["hasAudio"]) == ("mp4", 1000, True)
         with decoded(clip["base64"]) as movie:
             kinds = {s.type: s.codec_context.name for s in movie.streams}
@@ -84,14 +76,16 @@ async def test_list_snap_and_clip_from_a_virtual_camera(gateway_factory, tmp_pat
             video = movie.streams.video[0]
             assert abs(float(video.duration * video.time_base) - 1.0) < 0.1
 
-        silent = payload(
+        silent = invoke_payload(
             await node.invoke("camera.clip", {"durationMs": 300, "includeAudio": False})
         )
         assert silent["hasAudio"] is False and silent["durationMs"] == 300
         with decoded(silent["base64"]) as movie:
             assert [s.type for s in movie.streams] == ["video"]
         # durations are clamped to the reference's [250, 60000]
-        short = payload(await node.invoke("camera.clip", {"durationMs": 1, "includeAudio": False}))
+        short = invoke_payload(
+            await node.invoke("camera.clip", {"durationMs": 1, "includeAudio": False})
+        )
         assert short["durationMs"] == 250
 
 
@@ -112,7 +106,7 @@ async def test_errors_are_the_references_codes(gateway_factory, tmp_path):
             )
             assert code == "CAMERA_UNAVAILABLE" and "cannot open" in message
             # a microphone that cannot be opened: the clip comes without sound, and says so
-            clip = payload(await node.invoke("camera.clip", {"durationMs": 300}))
+            clip = invoke_payload(await node.invoke("camera.clip", {"durationMs": 300}))
             assert clip["hasAudio"] is False
             # the gateway validates params before the node sees them
             res = await node.invoke("camera.snap", {"quality": "best"})
@@ -156,10 +150,11 @@ async def test_capture_is_not_offered_without_the_operators_allowlist(gateway_fa
 
 def test_payload_budget_is_the_references_25_mb() -> None:
     from openclaw_gateway_camera.node import encode_payload
-    from openclaw_gateway_camera.wire import MAX_BASE64_BYTES
 
+    from openclaw_gateway.api import MAX_PAYLOAD_BASE64_BYTES as MAX_BASE64_BYTES
     from openclaw_gateway.api import NodeCommandError
 
+    assert MAX_BASE64_BYTES == 26_148_864  # the reference Linux node's budget
     fits = MAX_BASE64_BYTES // 4 * 3
     assert len(encode_payload(b"\0" * fits)) == MAX_BASE64_BYTES
     with pytest.raises(NodeCommandError) as refused:

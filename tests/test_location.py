@@ -16,7 +16,7 @@ import openclaw_gateway_location as location
 import pytest
 
 from fakes.gpsd import running_gpsd
-from node_fixture import paired_node
+from node_fixture import node_error, paired_node
 from wire import TOKEN, operator
 
 pytestmark = pytest.mark.anyio
@@ -31,11 +31,6 @@ def iso(delta_s: float = 0) -> str:
 
 def tpv(**fields: Any) -> dict[str, Any]:
     return {"class": "TPV", "device": "/dev/ttyUSB0", "mode": 3, "time": iso(), **fields}
-
-
-def node_error(res: dict[str, Any]) -> tuple[str, str]:
-    assert res["ok"] is False, res
-    return res["error"]["details"]["nodeError"]["code"], res["error"]["message"]
 
 
 async def test_gpsd_fix_reaches_the_operator_skipping_stale_and_no_fix_reports(

@@ -67,3 +67,25 @@ async def test_where_am_i_and_what_does_the_camera_see(gateway_factory, tmp_path
         assert not ok and "not a command you may run" in refused
         off = ToolBox(config=AgentConfig(node_tools="off"), tools={}, nodes=gw.nodes)
         assert off.definitions == []
+
+
+def test_media_payloads_never_reach_the_model_as_text() -> None:
+    from types import SimpleNamespace
+
+    box = ToolBox(config=AgentConfig(node_tools="off"), tools={}, nodes=SimpleNamespace(live={}))
+    clip = box._lift_images({"format": "mp4", "base64": "AAAA" * 1000, "durationMs": 3000})
+    assert clip == {
+        "format": "mp4",
+        "durationMs": 3000,
+        "base64": "<4000 base64 characters left out>",
+    }
+    broken = box._lift_images({"format": "jpg", "base64": "not base64!"})
+    assert broken["base64"] == "<11 base64 characters left out>"
+    assert box.take_images() == []
+    text_only = ToolBox(
+        config=AgentConfig(node_tools="off", image_input=False),
+        tools={},
+        nodes=SimpleNamespace(live={}),
+    )
+    photo = text_only._lift_images({"format": "png", "base64": "iVBORw0KGgo="})
+    assert photo["base64"] == "<8-byte image, not shown>" and text_only.take_images() == []

@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Any
 
 import av
 import openclaw_gateway_screen as screen
 import pytest
 
-from node_fixture import paired_node, xvfb
+from node_fixture import invoke_payload, node_error, paired_node, xvfb
 
 pytestmark = pytest.mark.anyio
 
 ALLOW = {"nodes": {"commands": {"allow": ["screen.record", "screen.snapshot"]}}}
-
-
-def payload(res: dict[str, Any]) -> dict[str, Any]:
-    assert res["ok"], res
-    return res["payload"]["payload"]  # type: ignore[no-any-return]
-
-
-def node_error(res: dict[str, Any]) -> tuple[str, str]:
-    assert res["ok"] is False, res
-    return res["error"]["details"]["nodeError"]["code"], res["error"]["message"]
 
 
 async def test_record_and_snapshot_a_virtual_display(gateway_factory, tmp_path):
@@ -36,7 +25,7 @@ async def test_record_and_snapshot_a_virtual_display(gateway_factory, tmp_path):
             paired_node(gw.port, (screen,), settings, tmp_path / "node") as node,
         ):
             assert {"screen.record", "screen.snapshot"} <= set(node.request["commands"])
-            rec = payload(
+            rec = invoke_payload(
                 await node.invoke(
                     "screen.record",
                     {
@@ -61,10 +50,10 @@ async def test_record_and_snapshot_a_virtual_display(gateway_factory, tmp_path):
                 frames = list(movie.decode(video))
                 assert len(frames) == 10 and (frames[0].width, frames[0].height) == (800, 600)
 
-            still = payload(await node.invoke("screen.snapshot", {"screenIndex": 0}))
+            still = invoke_payload(await node.invoke("screen.snapshot", {"screenIndex": 0}))
             assert (still["format"], still["width"], still["height"]) == ("png", 800, 600)
             assert base64.b64decode(still["base64"])[:8] == b"\x89PNG\r\n\x1a\n"
-            small = payload(
+            small = invoke_payload(
                 await node.invoke("screen.snapshot", {"maxWidth": 400, "format": "jpeg"})
             )
             assert (small["format"], small["width"], small["height"]) == ("jpeg", 400, 300)

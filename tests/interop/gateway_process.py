@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from node_fixture import stop_process
+
 INTEROP_TOKEN = "interop-token-abcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -85,8 +87,16 @@ def running_gateway(
     try:
         yield GatewayProcess(proc, port, INTEROP_TOKEN, home, log)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
+
+
+def our_cli(args: list[str], gw: GatewayProcess) -> subprocess.CompletedProcess[str]:
+    """Run our CLI against our gateway process (its token in the environment)."""
+    env = {**os.environ, "HOME": str(gw.home), "OPENCLAW_GATEWAY_TOKEN": gw.token}
+    return subprocess.run(
+        [sys.executable, "-m", "openclaw_gateway.cli.main", *args, "--url", gw.url],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )

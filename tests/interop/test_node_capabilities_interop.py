@@ -19,8 +19,8 @@ from typing import Any
 import av
 import pytest
 
-from gateway_process import running_gateway
-from node_fixture import xvfb
+from gateway_process import our_cli, running_gateway
+from node_fixture import stop_process, xvfb
 from openclaw_cli import OpenClawCli
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
@@ -53,24 +53,6 @@ enabled = true
 sources = ["fixed"]
 fixed = { lat = 48.20849, lon = 16.37208, accuracy_meters = 12.5 }
 """
-
-
-def ours(args: list[str], port: int, token: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_TOKEN": token}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "openclaw_gateway.cli.main",
-            *args,
-            "--url",
-            f"ws://127.0.0.1:{port}",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
 
 
 def test_official_node_helpers_drive_our_capability_plugins(
@@ -107,7 +89,7 @@ def test_official_node_helpers_drive_our_capability_plugins(
         try:
             deadline, request = time.monotonic() + 30, None
             while time.monotonic() < deadline and request is None:
-                cp = ours(["nodes", "pending", "--json"], gw.port, gw.token, gw.home)
+                cp = our_cli(["nodes", "pending", "--json"], gw)
                 pending = json.loads(cp.stdout) if cp.returncode == 0 else []
                 request = pending[0] if pending else None
                 time.sleep(0.3)
@@ -119,7 +101,7 @@ def test_official_node_helpers_drive_our_capability_plugins(
                 "location.get",
                 "canvas.present",
             } <= set(request["commands"])
-            cp = ours(["nodes", "approve", request["requestId"]], gw.port, gw.token, gw.home)
+            cp = our_cli(["nodes", "approve", request["requestId"]], gw)
             assert cp.returncode == 0, cp.stderr
             node_id = request["nodeId"]
             cli_home = tmp_path / "cli"
@@ -203,8 +185,4 @@ def test_official_node_helpers_drive_our_capability_plugins(
             hidden = json.loads(official("nodes", "canvas", "hide", "--node", node_id, "--json"))
             assert hidden["payload"]["visible"] is False
         finally:
-            node.terminate()
-            try:
-                node.wait(10)
-            except subprocess.TimeoutExpired:
-                node.kill()
+            stop_process(node)

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from gateway_process import GatewayProcess
+from gateway_process import GatewayProcess, our_cli
+from node_fixture import stop_process
 from openclaw_cli import (
     OpenClawCli,
     start_node_host,
@@ -36,18 +37,6 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def ours(args: list[str], gw: GatewayProcess) -> subprocess.CompletedProcess[str]:
-    """Run OUR CLI against our gateway process."""
-    env = {**os.environ, "HOME": str(gw.home), "OPENCLAW_GATEWAY_TOKEN": gw.token}
-    return subprocess.run(
-        [sys.executable, "-m", "openclaw_gateway.cli.main", *args, "--url", gw.url],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-    )
-
-
 def test_official_node_host_on_our_gateway(
     openclaw: OpenClawCli, our_gateway: GatewayProcess, tmp_path: Path
 ) -> None:
@@ -57,7 +46,7 @@ def test_official_node_host_on_our_gateway(
     try:
 
         def pending() -> list[dict[str, Any]]:
-            cp = ours(["nodes", "pending", "--json"], our_gateway)
+            cp = our_cli(["nodes", "pending", "--json"], our_gateway)
             assert cp.returncode == 0, cp.stderr
             return json.loads(cp.stdout)  # type: ignore[no-any-return]
 
@@ -67,16 +56,16 @@ def test_official_node_host_on_our_gateway(
         assert "system.which" in request["commands"]
         assert "system.run" not in request["commands"]
 
-        cp = ours(["nodes", "approve", request["requestId"]], our_gateway)
+        cp = our_cli(["nodes", "approve", request["requestId"]], our_gateway)
         assert cp.returncode == 0, cp.stderr
 
-        cp = ours(["nodes", "list", "--json"], our_gateway)
+        cp = our_cli(["nodes", "list", "--json"], our_gateway)
         listed = json.loads(cp.stdout)["nodes"]
         assert [n["nodeId"] for n in listed] == [request["nodeId"]]
         assert listed[0]["connected"] is True and listed[0]["approvalState"] == "approved"
 
         def invoke() -> dict[str, Any] | None:
-            cp = ours(
+            cp = our_cli(
                 [
                     "nodes",
                     "invoke",
@@ -180,9 +169,5 @@ def test_our_node_host_on_the_reference_gateway(openclaw: OpenClawCli, tmp_path:
         ) == {"sh"}
     finally:
         if node_proc is not None:
-            node_proc.terminate()
-            try:
-                node_proc.wait(10)
-            except subprocess.TimeoutExpired:
-                node_proc.kill()
+            stop_process(node_proc)
         stop_reference_gateway(gateway)

@@ -69,8 +69,10 @@ from .hooks.registry import (
     ServiceContext,
     ServiceSpec,
 )
+from .node.payloads import MAX_PAYLOAD_BASE64_BYTES, base64_size, fit_width, media_payload
 
 __all__ = [
+    "MAX_PAYLOAD_BASE64_BYTES",
     "AgentConfig",
     "AgentProvider",
     "AgentProviderSpec",
@@ -119,10 +121,13 @@ __all__ = [
     "ToolDefinition",
     "TransientSendError",
     "Usage",
+    "base64_size",
     "check_attachment_size",
     "command_hint",
+    "fit_width",
     "hookimpl",
     "invalid_request",
     "load_config",
+    "media_payload",
     "read_capped",
 ]

@@ -72,23 +72,24 @@ class ToolBox:
         return images
 
     def _lift_images(self, payload: Any) -> Any:
+        """A base64 media payload never reaches the model as text: an image is kept for the next
+        turn (when the model takes images), anything else is replaced by a note of its size."""
         if not isinstance(payload, dict) or not isinstance(payload.get("base64"), str):
             return payload
+        encoded: str = payload["base64"]
+        rest = {k: v for k, v in payload.items() if k != "base64"}
+        left_out = rest | {"base64": f"<{len(encoded)} base64 characters left out>"}
         mime = IMAGE_FORMATS.get(str(payload.get("format", "")).lower())
         if mime is None:
-            return {k: v for k, v in payload.items() if k != "base64"} | {
-                "base64": f"<{len(payload['base64'])} base64 characters left out>"
-            }
+            return left_out
         try:
-            data = base64.b64decode(payload["base64"], validate=True)
+            data = base64.b64decode(encoded, validate=True)
         except ValueError:
-            return payload
+            return left_out
         if len(data) <= MAX_TOOL_IMAGE_BYTES and self.config.image_input:
             self._images.append(ImageInput(mime, data))
-            note = f"<{len(data)}-byte image, attached for you to look at>"
-        else:
-            note = f"<{len(data)}-byte image, not shown>"
-        return {k: v for k, v in payload.items() if k != "base64"} | {"base64": note}
+            return rest | {"base64": f"<{len(data)}-byte image, attached for you to look at>"}
+        return rest | {"base64": f"<{len(data)}-byte image, not shown>"}
 
     def _nodes_tool(self) -> ToolDefinition:
         return ToolDefinition(

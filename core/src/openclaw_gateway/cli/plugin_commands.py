@@ -15,14 +15,12 @@ def collect_plugin_commands() -> dict[str, click.Command]:
     from ..hooks.manager import create_plugin_manager
 
     pm = create_plugin_manager()
-    allow = discovery.allowlist()
-    for entry in discovery.installed():
-        if not discovery.allowed(entry, allow):
-            continue
-        try:
-            discovery.load(pm, entry)
-        except Exception as exc:
-            click.echo(f"warning: plugin {entry.name} could not be loaded: {exc}", err=True)
+    discovery.load_allowed(
+        pm,
+        lambda entry, exc: click.echo(
+            f"warning: plugin {entry.name} could not be loaded: {exc}", err=True
+        ),
+    )
     group = click.Group()
     for impl in pm.hook.register_commands.get_hookimpls():
         try:

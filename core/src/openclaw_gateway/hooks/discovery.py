@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -88,3 +88,19 @@ def load(pm: pluggy.PluginManager, plugin: Installed) -> object:
     if obj is None:
         raise LookupError(f"entry point {plugin.name!r} ({plugin.value}) did not register")
     return obj
+
+
+def load_allowed(
+    pm: pluggy.PluginManager, on_error: Callable[[Installed, Exception], None]
+) -> None:
+    """Load every installed entry point the allowlist admits into ``pm``; a plugin that fails to
+    import is handed to ``on_error`` and the others still load (for the CLI and the node host,
+    which only need the plugins' hooks; the gateway's manager also reports each one)."""
+    allow = allowlist()
+    for entry in installed():
+        if not allowed(entry, allow):
+            continue
+        try:
+            load(pm, entry)
+        except Exception as exc:
+            on_error(entry, exc)

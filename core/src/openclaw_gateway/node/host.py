@@ -45,20 +45,15 @@ def collect_handlers(
 
     pm.register(node_system)
     if load_entrypoints:
-        allow = discovery.allowlist()
-        for entry in discovery.installed():
-            if not discovery.allowed(entry, allow):
-                continue
-            try:
-                discovery.load(pm, entry)
-            except Exception as exc:
-                log.error("plugin %s could not be loaded: %s", entry.name, exc)
+        discovery.load_allowed(
+            pm, lambda entry, exc: log.error("plugin %s could not be loaded: %s", entry.name, exc)
+        )
     for plugin in extra_plugins:
         pm.register(plugin)
     node = context or NodeContext(settings={})
     handlers: dict[str, NodeHandlerSpec] = {}
     for impl in pm.hook.register_node_handlers.get_hookimpls():
-        found: dict[str, NodeHandlerSpec] = {}
+        found: dict[str, NodeHandlerSpec] = {}  # all of a plugin's handlers, or none of them
         kwargs: dict[str, Any] = {"register": functools.partial(_add_handler, found)}
         if "node" in impl.argnames:
             kwargs["node"] = node

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import av
 
+from openclaw_gateway.api import fit_width
+
 if TYPE_CHECKING:
     from av.audio.frame import AudioFrame
     from av.audio.stream import AudioStream
@@ -41,13 +43,6 @@ def open_input(source: MediaSource) -> InputContainer:
         raise CaptureError(f"cannot open {source.format} input {source.source!r}: {exc}") from None
 
 
-def scaled_size(width: int, height: int, max_width: int) -> tuple[int, int]:
-    """Fit within ``max_width`` keeping the aspect ratio, both sides even (as yuv420 needs)."""
-    w = min(width, max_width)
-    h = max(2, round(height * w / width / 2) * 2)
-    return max(2, w - w % 2), h
-
-
 def grab_frame(source: MediaSource, delay_s: float, deadline: float) -> VideoFrame:
     """The first frame at least ``delay_s`` after the first one (exposure settling)."""
     with open_input(source) as container:
@@ -67,7 +62,7 @@ def grab_frame(source: MediaSource, delay_s: float, deadline: float) -> VideoFra
 
 def encode_jpeg(frame: VideoFrame, max_width: int, quality: float) -> tuple[bytes, int, int]:
     """One JPEG; ``quality`` 0..1 maps onto FFmpeg's ``-q:v`` 31..2 as the reference does."""
-    width, height = scaled_size(frame.width, frame.height, max_width)
+    width, height = fit_width(frame.width, frame.height, max_width)
     q = round(31 - quality * 29)
     codec = av.CodecContext.create("mjpeg", "w")
     codec.width, codec.height, codec.pix_fmt = width, height, "yuvj420p"
@@ -112,7 +107,7 @@ def record_mp4(
             av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as sink,
         ):
             in_stream = source.streams.video[0]
-            width, height = scaled_size(
+            width, height = fit_width(
                 in_stream.codec_context.width or max_width,
                 in_stream.codec_context.height or max_width * 9 // 16,
                 max_width,

@@ -3,13 +3,12 @@ and its stable error codes. Capture runs in a worker thread, one capture per dev
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Any
 
 import anyio
 
-from openclaw_gateway.api import NodeCommandError
+from openclaw_gateway.api import NodeCommandError, base64_size, media_payload
 
 from .config import CameraSettings
 from .devices import Camera, cameras
@@ -18,7 +17,6 @@ from .wire import (
     DEFAULT_DELAY_MS,
     DEFAULT_MAX_WIDTH,
     DEFAULT_QUALITY,
-    MAX_BASE64_BYTES,
     MAX_CLIP_MS,
     MAX_DELAY_MS,
     MIN_CLIP_MS,
@@ -32,9 +30,7 @@ SLACK_S = 20.0  # opening a device and encoding, on top of the capture itself
 
 
 def encode_payload(data: bytes) -> str:
-    if (len(data) + 2) // 3 * 4 > MAX_BASE64_BYTES:
-        raise NodeCommandError("PAYLOAD_TOO_LARGE", "camera payload exceeds the 25 MB base64 limit")
-    return base64.b64encode(data).decode("ascii")
+    return media_payload(data, "camera payload")
 
 
 class CameraCommands:
@@ -87,7 +83,7 @@ class CameraCommands:
                     jpeg, width, height = await anyio.to_thread.run_sync(
                         capture.encode_jpeg, frame, max_width, quality
                     )
-                    if (len(jpeg) + 2) // 3 * 4 <= SNAP_TARGET_BASE64_BYTES or quality <= 0.3:
+                    if base64_size(len(jpeg)) <= SNAP_TARGET_BASE64_BYTES or quality <= 0.3:
                         break
                     quality = max(0.3, quality - 0.2)
             except capture.CaptureError as exc:

@@ -7,8 +7,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_BASE64_BYTES = 26_148_864
-"""The reference Linux node's budget for one base64 payload (~25 MB)."""
 SNAP_TARGET_BASE64_BYTES = 5 * 1024 * 1024
 """Photos are recompressed to stay under this, as the reference's phones do."""
 DEFAULT_MAX_WIDTH = 1600

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import av
 
+from openclaw_gateway.api import fit_width
+
 if TYPE_CHECKING:
     from av.video.frame import VideoFrame
 
@@ -60,12 +62,6 @@ def _frame(grabber: Any, monitor: dict[str, int]) -> VideoFrame:
     return frame
 
 
-def fit(width: int, height: int, max_width: int) -> tuple[int, int]:
-    w = min(width, max_width)
-    h = max(2, round(height * w / width / 2) * 2)
-    return max(2, w - w % 2), h
-
-
 def snapshot(display: str | None, index: int, max_width: int, fmt: str) -> tuple[bytes, int, int]:
     """One still of screen ``index``: PNG (lossless) or JPEG."""
     try:
@@ -75,7 +71,7 @@ def snapshot(display: str | None, index: int, max_width: int, fmt: str) -> tuple
         raise
     except Exception as exc:
         raise ScreenError(f"screen capture failed: {exc}") from None
-    width, height = fit(frame.width, frame.height, max_width)
+    width, height = fit_width(frame.width, frame.height, max_width)
     if fmt == "png":
         codec = av.CodecContext.create("png", "w")
         pix_fmt = "rgb24"
@@ -100,7 +96,7 @@ def record(
     try:
         with _grabber(display) as grabber:
             monitor = _monitor(grabber, index)
-            width, height = fit(monitor["width"], monitor["height"], max_width)
+            width, height = fit_width(monitor["width"], monitor["height"], max_width)
             rate = Fraction(fps).limit_denominator(1000)
             with av.open(str(out), "w", format="mp4", options={"movflags": "+faststart"}) as sink:
                 stream = sink.add_stream("libx264", rate=rate)

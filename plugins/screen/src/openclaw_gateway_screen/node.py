@@ -3,19 +3,17 @@ a worker thread, one at a time (a second recording of the same screen would only
 
 from __future__ import annotations
 
-import base64
 import time
 from typing import Any
 
 import anyio
 
-from openclaw_gateway.api import NodeCommandError
+from openclaw_gateway.api import NodeCommandError, media_payload
 
 from .config import ScreenSettings
 from .wire import (
     DEFAULT_DURATION_MS,
     DEFAULT_FPS,
-    MAX_BASE64_BYTES,
     MAX_DURATION_MS,
     MAX_FPS,
     MIN_DURATION_MS,
@@ -28,11 +26,7 @@ SLACK_S = 20.0
 
 
 def encode_payload(data: bytes) -> str:
-    if (len(data) + 2) // 3 * 4 > MAX_BASE64_BYTES:
-        raise NodeCommandError(
-            "PAYLOAD_TOO_LARGE", "recording exceeds the 25 MB base64 limit: shorten it or lower fps"
-        )
-    return base64.b64encode(data).decode("ascii")
+    return media_payload(data, "recording", "shorten it or lower fps")
 
 
 class ScreenCommands:

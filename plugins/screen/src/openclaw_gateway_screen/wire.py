@@ -7,7 +7,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_BASE64_BYTES = 26_148_864  # the reference Linux node's budget for one payload (~25 MB)
 DEFAULT_DURATION_MS = 10_000
 MIN_DURATION_MS, MAX_DURATION_MS = 250, 60_000
 DEFAULT_FPS, MAX_FPS = 10.0, 30.0
