@@ -4,10 +4,10 @@ headless Chromium, and canvas.present/navigate/hide on our node host resolving h
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx
@@ -110,6 +110,54 @@ async def test_capability_urls_guard_every_path(gateway_factory):
         reader = await operator(gw.port, TOKEN, ["operator.read"])
         res = await reader.request("canvas.write", {"html": "x", "idempotencyKey": "k3"})
         assert res["ok"] is False and res["error"]["details"]["missingScope"] == "operator.write"
+
+
+async def test_a_burst_applies_in_order_and_a_raced_key_appends_once(gateway_factory):
+    plugin = CanvasPlugin()
+    async with gateway_factory(extra_plugins=(plugin,), **CANVAS) as gw:
+        peers = [await operator(gw.port, TOKEN, ALL) for _ in range(2)]
+        first = {"documentId": "race", "messages": SURFACE[:1], "idempotencyKey": "create"}
+        assert (await peers[0].request("canvas.a2ui.push", first))["ok"]
+
+        def update(i: int) -> dict[str, Any]:
+            return {
+                "version": "v0.9",
+                "updateDataModel": {"surfaceId": "main", "path": "/n", "value": i},
+            }
+
+        # five pushes in a burst on one socket land in the order sent
+        for i in range(5):
+            await peers[0].send(
+                {
+                    "type": "req",
+                    "id": f"b{i}",
+                    "method": "canvas.a2ui.push",
+                    "params": {
+                        "documentId": "race",
+                        "messages": [update(i)],
+                        "idempotencyKey": f"b{i}",
+                    },
+                }
+            )
+        for i in range(5):
+            assert (await peers[0].recv_res(f"b{i}"))["ok"]
+        # two clients racing with one idempotency key: appended once, both answered alike
+        raced: list[dict[str, Any]] = []
+
+        async def push(peer: Any) -> None:
+            body = {"documentId": "race", "messages": [update(99)], "idempotencyKey": "same"}
+            raced.append(await peer.request("canvas.a2ui.push", body))
+
+        async with anyio.create_task_group() as tg:
+            for peer in peers:
+                tg.start_soon(push, peer)
+        assert [r["ok"] for r in raced] == [True, True]
+        assert raced[0]["payload"] == raced[1]["payload"]
+        assert plugin.host is not None
+        values = [
+            m["updateDataModel"]["value"] for m in plugin.host.documents.a2ui_messages("race")[1:]
+        ]
+        assert values == [0, 1, 2, 3, 4, 99]
 
 
 async def test_capabilities_expire(gateway_factory):
@@ -252,4 +300,4 @@ def test_the_renderer_is_bundled() -> None:
 
     files = resources.files("openclaw_gateway_canvas").joinpath("static")
     assert b"window.A2UI" in files.joinpath("a2ui.js").read_bytes()
-    assert shutil.which("python3") or sys.executable
+    assert b"location.reload" in files.joinpath("live.js").read_bytes()

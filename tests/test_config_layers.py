@@ -69,6 +69,18 @@ def test_env_for_one_key_keeps_the_rest_of_its_table(
     assert config.agent.api_key.get_secret_value() == "sk-from-env"
 
 
+def test_node_command_policy_env_for_deny_keeps_the_files_allow_in_both_spellings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_gateway_env: None
+) -> None:
+    (tmp_path / "config.toml").write_text(
+        '[nodes]\nallow_commands = ["system.run"]\n\n[nodes.commands]\nallow = ["camera.snap"]\n'
+    )
+    monkeypatch.setenv("OPENCLAW_GATEWAY_NODES__COMMANDS__DENY", '["camera.clip"]')
+    nodes = load_config(state_dir=tmp_path).nodes
+    assert nodes.allow_commands == ["system.run", "camera.snap"]
+    assert nodes.deny_commands == ["camera.clip"]
+
+
 def test_env_for_one_plugin_key_keeps_nested_account_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_gateway_env: None
 ) -> None:
