@@ -131,7 +131,8 @@ async def canvas_latency(port: int, reps: int) -> None:
         )
         page = await browser.new_page()
         await page.goto(base + res["payload"]["path"])
-        await page.wait_for_function("document.documentElement.dataset.canvasLive === '1'")
+        # arrow functions, not strings: a string predicate needs eval, which the page's CSP forbids
+        await page.wait_for_function("() => document.documentElement.dataset.canvasLive === '1'")
         times = []
         for i in range(reps):
             started = time.perf_counter()
@@ -149,7 +150,7 @@ async def canvas_latency(port: int, reps: int) -> None:
                 },
             )
             await page.wait_for_function(
-                f"document.querySelector('[data-a2ui-id=root]')?.textContent === 'v{i}'",
+                f"() => document.querySelector('[data-a2ui-id=root]')?.textContent === 'v{i}'",
                 polling="raf",
             )
             times.append(time.perf_counter() - started)

@@ -13,6 +13,7 @@ import anyio
 import httpx
 import pytest
 from openclaw_gateway_canvas import CanvasPlugin
+from playwright.async_api import expect
 
 from node_fixture import ALL, paired_node
 from wire import TOKEN, operator
@@ -199,7 +200,7 @@ async def test_a2ui_renders_in_chromium_and_updates_live(gateway_factory, browse
         label = page.locator('[data-a2ui-id="go-label"]')
         assert await label.text_content() == "Re-run <b>now</b>"
         assert await page.locator('[data-a2ui-id="go-label"] b').count() == 0
-        await page.wait_for_function("document.documentElement.dataset.canvasLive === '1'")
+        await expect(page.locator("html")).to_have_attribute("data-canvas-live", "1")
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / "canvas-a2ui.png"))
 
@@ -219,9 +220,7 @@ async def test_a2ui_renders_in_chromium_and_updates_live(gateway_factory, browse
             "canvas.a2ui.push", {"documentId": "status", "messages": update, "idempotencyKey": "k6"}
         )
         assert res["payload"]["viewers"] == 1
-        await page.wait_for_function(
-            "document.querySelector('[data-a2ui-id=\"body\"]').textContent === 'failed: 3 tests'"
-        )
+        await expect(page.locator('[data-a2ui-id="body"]')).to_have_text("failed: 3 tests")
         assert await page.evaluate("window.__marker") == 1
 
         # a click comes back to operators as a canvas.action event
@@ -238,12 +237,12 @@ async def test_a2ui_renders_in_chromium_and_updates_live(gateway_factory, browse
             {"documentId": "note", "html": "<p id=v>one</p>", "idempotencyKey": "k7"},
         )
         await page.goto(base + res["payload"]["path"])
-        await page.wait_for_function("document.documentElement.dataset.canvasLive === '1'")
+        await expect(page.locator("html")).to_have_attribute("data-canvas-live", "1")
         await peer.request(
             "canvas.write",
             {"documentId": "note", "html": "<p id=v>two</p>", "idempotencyKey": "k8"},
         )
-        await page.wait_for_function("document.getElementById('v')?.textContent === 'two'")
+        await expect(page.locator("#v")).to_have_text("two")
 
 
 VIEWER = """\
