@@ -201,6 +201,24 @@ class MediaConfig(BaseModel):
         return [root.expanduser() for root in value]
 
 
+class TlsConfig(BaseModel):
+    """``wss://`` on the gateway port and ``https://`` on the plugin HTTP listener."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(False, description="serve TLS on the gateway and plugin HTTP ports")
+    cert: Path | None = Field(
+        None, description="PEM certificate (chain); default: a generated self-signed one"
+    )
+    key: Path | None = Field(None, description="PEM private key for cert")
+
+    @model_validator(mode="after")
+    def _pair(self) -> TlsConfig:
+        if (self.cert is None) != (self.key is None):
+            raise ValueError("set both tls.cert and tls.key, or neither (a pair is generated)")
+        return self
+
+
 class _Layered(BaseSettings):
     """Settings read through the layers, highest first: flags (init), env, ``config.toml``.
     pydantic-settings deep-merges its sources, so the layers combine key by key."""
@@ -251,6 +269,7 @@ class GatewayConfig(_Layered):
     )
     max_preauth_connections_per_ip: int = Field(32, ge=1)
     rate_limit: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    tls: TlsConfig = Field(default_factory=TlsConfig)
     nodes: NodesConfig = Field(default_factory=NodesConfig)
     agent: AgentConfig = Field(default_factory=AgentConfig)
     cron: CronConfig = Field(default_factory=CronConfig)

@@ -45,6 +45,7 @@ class Remote:
     token: str | None
     state_dir: Path | None
     timeout: float
+    tls_fingerprint: str | None = None
 
     def call(
         self,
@@ -63,7 +64,11 @@ class Remote:
             state_dir=self.state_dir,
             timeout=timeout if timeout is not None else self.timeout,
             expect_final=expect_final,
+            tls_fingerprint=self.tls_fingerprint,
         )
+
+    def target(self) -> Target:
+        return _target(self.url, self.token, self.state_dir, self.tls_fingerprint)
 
 
 def token_file_option(fn: Any) -> Any:
@@ -101,9 +106,11 @@ def connection_options(fn: Any) -> Any:
         token: str | None,
         timeout: float,
         state_dir: Path | None,
+        tls_fingerprint: str | None,
         **kwargs: Any,
     ) -> Any:
-        return fn(*args, remote=Remote(url, token, state_dir, timeout), **kwargs)
+        remote = Remote(url, token, state_dir, timeout, tls_fingerprint)
+        return fn(*args, remote=remote, **kwargs)
 
     command: Any = click.option(
         "--url", envvar="OPENCLAW_GATEWAY_URL", help="Gateway URL (default from config)."
@@ -114,16 +121,54 @@ def connection_options(fn: Any) -> Any:
     command = click.option(
         "--timeout", type=float, default=30.0, show_default=True, help="Seconds."
     )(command)
+    command = tls_fingerprint_option(command)
     return state_dir_option(command)
 
 
+def tls_fingerprint_option(fn: Any) -> Any:
+    return click.option(
+        "--tls-fingerprint",
+        envvar="OPENCLAW_GATEWAY_TLS_FINGERPRINT",
+        help="Pin the wss:// gateway's certificate (SHA-256, as `tls fingerprint` prints it).",
+    )(fn)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved gateway to connect to: URL, credential and certificate pin."""
+
+    url: str
+    token: str | None
+    password: str | None
+    tls_fingerprint: str | None
+
+    def client_options(self) -> dict[str, Any]:
+        return {
+            "token": self.token,
+            "password": self.password,
+            "tls_fingerprint": self.tls_fingerprint,
+        }
+
+
 def _target(
-    url: str | None, token: str | None, state_dir: Path | None
-) -> tuple[str, str | None, str | None]:
+    url: str | None,
+    token: str | None,
+    state_dir: Path | None,
+    tls_fingerprint: str | None = None,
+) -> Target:
+    from ..net.tls import normalize_fingerprint
+
     config = _load(state_dir=state_dir)
+    if tls_fingerprint:
+        try:
+            tls_fingerprint = normalize_fingerprint(tls_fingerprint)
+        except ValueError as exc:
+            _fail(f"--tls-fingerprint: {exc}", EXIT_USAGE)
     if url is None:
         host = "127.0.0.1" if config.bind in ("loopback", "lan") else config.bind
-        url = f"ws://{host}:{config.port}"
+        url = f"{'wss' if config.tls.enabled else 'ws'}://{host}:{config.port}"
+        if config.tls.enabled and not tls_fingerprint:
+            tls_fingerprint = _local_fingerprint(config)
     password = config.password.get_secret_value() if config.password else None
     if token is None and config.token is not None:
         token = config.token.get_secret_value()
@@ -141,7 +186,20 @@ def _target(
             _fail(_no_secret_message(config, "password"), EXIT_USAGE)
     elif token is None:
         _fail(_no_secret_message(config, "token"), EXIT_USAGE)
-    return url, token, password
+    return Target(url, token, password, tls_fingerprint or None)
+
+
+def _local_fingerprint(config: Any) -> str | None:
+    """The local gateway's own certificate: pinned without asking (as the reference's CLI does
+    for a local TLS gateway). None before the gateway first generated it."""
+    import ssl
+
+    from ..net.tls import load_material
+
+    try:
+        return load_material(config, create=False).fingerprint
+    except (OSError, ValueError, ssl.SSLError):
+        return None
 
 
 def _no_secret_message(config: Any, kind: str) -> str:
@@ -171,18 +229,18 @@ def _call(
     state_dir: Path | None,
     timeout: float,
     expect_final: bool = False,
+    tls_fingerprint: str | None = None,
 ) -> Any:
     import anyio
 
     from ..client import ConnectionLost, GatewayClient, HandshakeError, RequestError
 
-    target, secret, password = _target(url, token, state_dir)
+    target = _target(url, token, state_dir, tls_fingerprint)
 
     async def go() -> Any:
         async with GatewayClient(
-            target,
-            token=secret,
-            password=password,
+            target.url,
+            **target.client_options(),
             client_id="cli",
             client_mode="cli",
             request_timeout=timeout,

@@ -105,17 +105,15 @@ async def _follow(remote: Remote, params: dict[str, Any], interval: float, as_js
     import anyio
 
     from ..client import ConnectionLost, GatewayClient
-    from .common import _target
 
-    url, token, password = _target(remote.url, remote.token, remote.state_dir)
+    target = remote.target()
     cursor: int | None = None
     failures = 0
     while True:
         try:
             async with GatewayClient(
-                url,
-                token=token,
-                password=password,
+                target.url,
+                **target.client_options(),
                 scopes=["operator.read"],
                 client_id="cli",
                 client_mode="cli",

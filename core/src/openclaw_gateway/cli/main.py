@@ -110,8 +110,9 @@ def run(
             gc.freeze()
             gc.enable()
         logging.getLogger("openclaw_gateway").info(
-            "openclaw-gateway %s listening on ws://%s:%d (%d methods; state %s)",
+            "openclaw-gateway %s listening on %s://%s:%d (%d methods; state %s)",
             __version__,
+            "wss" if gw.tls else "ws",
             config.host,
             gw.port,
             len(gw.registry.methods),
@@ -449,6 +450,10 @@ cli.add_command(secrets)
 from .ui_cmd import ui  # noqa: E402
 
 cli.add_command(ui)
+
+from .tls_cmd import tls  # noqa: E402
+
+cli.add_command(tls)
 
 
 def main() -> None:

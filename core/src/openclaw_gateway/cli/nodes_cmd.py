@@ -19,6 +19,7 @@ from .common import (
     _print,
     cells,
     connection_options,
+    tls_fingerprint_option,
     token_file_option,
 )
 
@@ -169,6 +170,7 @@ def node() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=18789, show_default=True)
 @click.option("--tls", is_flag=True, help="Connect with wss:// (verifying the certificate).")
+@tls_fingerprint_option
 @click.option(
     "--token", envvar="OPENCLAW_GATEWAY_TOKEN", help="Gateway shared token (first pairing)."
 )
@@ -192,6 +194,7 @@ def node_run(
     host: str,
     port: int,
     tls: bool,
+    tls_fingerprint: str | None,
     token: str | None,
     state_dir: Path | None,
     display_name: str | None,
@@ -222,8 +225,15 @@ def node_run(
         capabilities = load_node_settings(config_path or state_dir / "node.toml")
     except ValueError as exc:
         _fail(f"invalid node config: {exc}", EXIT_USAGE)
+    from ..net.tls import normalize_fingerprint
+
+    try:
+        pin = normalize_fingerprint(tls_fingerprint) if tls_fingerprint else None
+    except ValueError as exc:
+        _fail(f"--tls-fingerprint: {exc}", EXIT_USAGE)
     settings = NodeHostSettings(
-        url=f"{'wss' if tls else 'ws'}://{host}:{port}",
+        url=f"{'wss' if tls or pin else 'ws'}://{host}:{port}",  # a pin implies --tls
+        tls_fingerprint=pin,
         token=token,
         state_dir=state_dir,
         display_name=display_name or socket.gethostname(),

@@ -6,10 +6,11 @@ Exceptions::
     ├── RequestError       Raised when the gateway answers ``ok:false`` (code, message, details).
     │   └── HandshakeError Raised when the gateway refuses ``connect`` (also carries the close code).
     └── ConnectionLost     Raised when the socket closes or cannot be opened.
+        └── TlsPinError    Raised when the gateway's certificate is not the pinned one.
 """
 
 from .client import Event, GatewayClient
-from .errors import ClientError, ConnectionLost, HandshakeError, RequestError
+from .errors import ClientError, ConnectionLost, HandshakeError, RequestError, TlsPinError
 from .identity import DeviceIdentity
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "GatewayClient",
     "HandshakeError",
     "RequestError",
+    "TlsPinError",
 ]

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import itertools
 import random
+import ssl
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -24,10 +25,11 @@ import anyio
 import orjson
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from .. import __version__
-from .errors import ClientError, ConnectionLost, HandshakeError, RequestError
+from ..net.tls import FingerprintMismatch, check_pin, client_context, normalize_fingerprint
+from .errors import ClientError, ConnectionLost, HandshakeError, RequestError, TlsPinError
 from .identity import DeviceIdentity
 
 DEFAULT_URL = "ws://127.0.0.1:18789"
@@ -74,8 +76,11 @@ class GatewayClient:
         open_timeout: float = 10.0,
         origin: str | None = None,
         event_buffer: int = 1000,
+        tls_fingerprint: str | None = None,
     ) -> None:
         self.url = url
+        # A pinned certificate (``wss://`` to a self-signed or private-CA gateway): see net/tls.py.
+        self.tls_fingerprint = normalize_fingerprint(tls_fingerprint) if tls_fingerprint else None
         self.token = token
         self.password = password
         self.identity = identity
@@ -146,6 +151,9 @@ class GatewayClient:
     # --- handshake -----------------------------------------------------------------------------
 
     async def _handshake(self) -> None:
+        secure = self.url.startswith("wss://")
+        if self.tls_fingerprint and not secure:
+            raise ConnectionLost(f"a TLS fingerprint is pinned but {self.url} is not wss://")
         try:
             ws = await connect(
                 self.url,
@@ -153,13 +161,31 @@ class GatewayClient:
                 compression=None,
                 max_size=None,
                 origin=self.origin,  # type: ignore[arg-type]
+                ssl=client_context(self.tls_fingerprint) if secure else None,
             )
         except InvalidStatus as exc:
             raise ConnectionLost(
                 f"gateway refused the WebSocket upgrade: HTTP {exc.response.status_code}"
             ) from exc
+        except InvalidHandshake as exc:
+            hint = " (is it a TLS gateway? use wss://)" if not secure else ""
+            raise ConnectionLost(
+                f"{self.url} did not answer as a WebSocket gateway{hint}: {exc}"
+            ) from exc
+        except ssl.SSLCertVerificationError as exc:
+            raise ConnectionLost(
+                f"the gateway's TLS certificate is not trusted ({exc.verify_message}); for a"
+                " self-signed gateway pin it with --tls-fingerprint"
+                " (`openclaw-gateway tls fingerprint` on the gateway host prints it)"
+            ) from exc
         except (OSError, TimeoutError) as exc:
             raise ConnectionLost(f"cannot reach the gateway at {self.url}: {exc}") from exc
+        if self.tls_fingerprint:
+            try:  # before any frame: the connect frame carries the credentials
+                check_pin(ws.transport.get_extra_info("ssl_object"), self.tls_fingerprint)
+            except FingerprintMismatch as exc:
+                ws.transport.abort()
+                raise TlsPinError(str(exc.args[0])) from exc
         try:
             with anyio.fail_after(self.open_timeout):
                 challenge = orjson.loads(await ws.recv())

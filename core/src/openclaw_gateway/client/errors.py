@@ -45,3 +45,7 @@ class ConnectionLost(ClientError):
         super().__init__(message)
         self.code = code
         self.reason = reason
+
+
+class TlsPinError(ConnectionLost):
+    """Raised when a ``wss://`` gateway presents a certificate other than the pinned one."""

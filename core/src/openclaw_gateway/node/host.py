@@ -17,7 +17,7 @@ import anyio
 import orjson
 
 from ..backoff import Backoff
-from ..client import ConnectionLost, DeviceIdentity, GatewayClient, HandshakeError
+from ..client import ConnectionLost, DeviceIdentity, GatewayClient, HandshakeError, TlsPinError
 from ..client.client import Event
 from ..hooks.registry import NodeCommandError, NodeContext, NodeHandlerSpec
 
@@ -99,6 +99,8 @@ class NodeHostSettings:
     display_name: str
     max_backoff: float = 30.0
     capabilities: dict[str, Any] = field(default_factory=dict)
+    tls_fingerprint: str | None = None
+    """The gateway certificate's SHA-256, for a self-signed ``wss://`` gateway."""
     """The node config file's tables (``[camera]``, ``[location]``…), handed to the plugins."""
 
 
@@ -136,6 +138,8 @@ class NodeHost:
                 log.warning("connection to %s closed; reconnecting", self.settings.url)
             except HandshakeError as exc:
                 log.error("gateway refused this node: %s [%s]", exc.message, exc.reason or exc.code)
+            except TlsPinError as exc:
+                log.error("%s", exc)  # retried: the gateway may be mid-certificate-rotation
             except ConnectionLost as exc:
                 log.warning("%s", exc)
             failures += 1
@@ -145,6 +149,7 @@ class NodeHost:
         client = GatewayClient(
             self.settings.url,
             token=self.settings.token,
+            tls_fingerprint=self.settings.tls_fingerprint,
             identity=self.identity,
             role="node",
             scopes=(),

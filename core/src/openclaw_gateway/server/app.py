@@ -18,7 +18,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from anyio.abc import TaskGroup
@@ -54,6 +54,11 @@ from .hub import ConnectionHub
 from .logfile import open_file_log
 from .nodes import NodeManager
 from .ws import handle_connection
+
+if TYPE_CHECKING:
+    import ssl
+
+    from ..net.tls import TlsMaterial
 
 log = logging.getLogger("openclaw_gateway")
 
@@ -154,6 +159,7 @@ class _Prepared:
     password: str | None
     conn: sqlite3.Connection
     control_ui: Path | None
+    tls: TlsMaterial | None = None
 
 
 def _prepare(
@@ -167,7 +173,27 @@ def _prepare(
     bundle = (
         find_bundle(config.control_ui.root, config.state_dir) if config.control_ui.enabled else None
     )
-    return _Prepared(plugins, token, password, open_database(config.db_path), bundle)
+    tls = load_tls(config) if config.tls.enabled else None
+    return _Prepared(plugins, token, password, open_database(config.db_path), bundle, tls)
+
+
+def load_tls(config: GatewayConfig) -> TlsMaterial:
+    """The certificate pair (generated on first use), or a ConfigError saying what is wrong."""
+    import ssl
+
+    from ..errors import ConfigError
+    from ..net.tls import load_material
+
+    try:
+        material = load_material(config)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        raise ConfigError(
+            [("tls", f"cannot load the TLS certificate/key: {exc}; check tls.cert and tls.key")]
+        ) from exc
+    if material.generated:
+        log.info("generated a self-signed TLS certificate at %s", material.cert)
+    log.info("TLS on: certificate fingerprint sha256 %s", material.fingerprint)
+    return material
 
 
 def _build(
@@ -276,6 +302,7 @@ async def _serve(
         functools.partial(_prepare, config, extra_plugins, load_entrypoints)
     )
     gateway, plugins = _assemble(config, prepared)
+    gateway.tls = prepared.tls
     async with anyio.create_task_group() as tg:
         ui = ControlUi(prepared.control_ui) if config.control_ui.enabled else None
         server = await _listen(gateway, tg, ui)
@@ -342,6 +369,7 @@ async def _listen(gateway: Gateway, tg: TaskGroup, ui: ControlUi | None = None) 
         compression=None,  # per-connection zlib state would cost ~100 KB per socket
         process_request=process_request,
         server_header=None,
+        ssl=_server_ssl(gateway),
     )
     port = next(iter(server.sockets)).getsockname()[1]
     gateway.port = port
@@ -350,6 +378,14 @@ async def _listen(gateway: Gateway, tg: TaskGroup, ui: ControlUi | None = None) 
     tg.start_soon(_tick_loop, gateway)
     tg.start_soon(_health_loop, gateway)
     return server
+
+
+def _server_ssl(gateway: Gateway) -> ssl.SSLContext | None:
+    if gateway.tls is None:
+        return None
+    from ..net.tls import server_context
+
+    return server_context(gateway.tls.cert, gateway.tls.key)
 
 
 async def _static_page(ui: ControlUi, request: Request) -> Response:
@@ -453,6 +489,7 @@ async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -
         body_timeout=config.http_body_timeout_ms / 1000,
         max_connections=config.http_max_connections,
         max_per_client=config.http_max_connections_per_client,
+        ssl_context=_server_ssl(gateway),
     )
     port = config.http_listen_port
     try:
@@ -463,7 +500,7 @@ async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -
         plugins.report.http = {"url": None, "error": error, "routes": sorted(routes)}
     else:
         host = "127.0.0.1" if config.bind in ("loopback", "lan") else config.host
-        url = f"http://{host}:{port}"
+        url = f"{'https' if gateway.tls else 'http'}://{host}:{port}"
         log.info("plugin HTTP routes on %s (%s)", url, ", ".join(sorted(routes)))
         # Pages served here (WebChat, canvas) open the WebSocket from this origin: it is our own.
         auth = gateway.auth_settings

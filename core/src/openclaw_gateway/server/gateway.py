@@ -39,6 +39,7 @@ from .nodes import NodeManager
 
 if TYPE_CHECKING:
     from ..hooks.gateway_api import GatewayAPI
+    from ..net.tls import TlsMaterial
     from .services import GatewayServices
 
 M = TypeVar("M", bound=BaseModel)
@@ -87,6 +88,7 @@ class Gateway:
             on_pair_resolved=lambda payload: self.broadcast("device.pair.resolved", payload),
         )
         self.port = config.port
+        self.tls: TlsMaterial | None = None  # set when tls.enabled: wss:// and https://
         self.trusted_proxies = parse_networks(config.trusted_proxies)
         self.method_names = sorted(registry.methods)
         self.event_names = sorted(registry.events)

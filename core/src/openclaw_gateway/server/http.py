@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 import h11
-from anyio.abc import SocketStream, TaskStatus
+from anyio.abc import ByteStream, TaskStatus
 
 from ..auth.ratelimit import client_key
 from ..hooks.http_types import HttpRequest, HttpResponse
@@ -48,11 +49,12 @@ _BUSY = (
 )
 
 
-async def _lingering_close(stream: SocketStream) -> None:
+async def _lingering_close(stream: ByteStream) -> None:
     """Half-close, then read (and drop) what the client already sent before closing: closing a
     socket with unread input sends a TCP reset, which can reach the client before the response
     it was about to read (RFC 9112 §9.6). Bounded by the caller's timeout and 64 KiB."""
-    await stream.send_eof()
+    with contextlib.suppress(NotImplementedError):  # TLS below 1.3 cannot half-close
+        await stream.send_eof()
     drained = 0
     with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError, OSError):
         while drained < 65536:
@@ -102,8 +104,10 @@ class HttpServer:
         body_timeout: float = BODY_TIMEOUT,
         max_connections: int = MAX_CONNECTIONS,
         max_per_client: int = MAX_PER_CLIENT,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.router = Router(routes)
+        self.ssl_context = ssl_context
         self.max_body = max_body
         self.gateway = gateway
         self.port = 0
@@ -116,13 +120,20 @@ class HttpServer:
     async def serve(
         self, host: str, port: int, *, task_status: TaskStatus[int] = anyio.TASK_STATUS_IGNORED
     ) -> None:
-        listener = await anyio.create_tcp_listener(local_host=host, local_port=port)
-        self.port = listener.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610
+        tcp = await anyio.create_tcp_listener(local_host=host, local_port=port)
+        self.port = tcp.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610
+        listener: anyio.abc.Listener[Any] = tcp
+        if self.ssl_context is not None:
+            from anyio.streams.tls import TLSListener
+
+            # The TLS handshake counts against the head timeout (a stalled handshake is a
+            # slowloris too); a failed one is logged at debug and the listener carries on.
+            listener = TLSListener(tcp, self.ssl_context, handshake_timeout=self.head_timeout)
         task_status.started(self.port)
         async with listener:
             await listener.serve(self._connection)
 
-    async def _connection(self, stream: SocketStream) -> None:
+    async def _connection(self, stream: ByteStream) -> None:
         client = str(stream.extra(anyio.abc.SocketAttribute.remote_address, ("?",))[0])  # noqa: S610
         key = client_key(client)
         async with stream:
@@ -139,7 +150,7 @@ class HttpServer:
                 if self.open[key] <= 0:
                     del self.open[key]
 
-    async def _serve_connection(self, stream: SocketStream, client: str) -> None:
+    async def _serve_connection(self, stream: ByteStream, client: str) -> None:
         conn = h11.Connection(h11.SERVER)
         while True:
             try:
@@ -168,7 +179,7 @@ class HttpServer:
                 return
 
     async def _read(
-        self, conn: h11.Connection, stream: SocketStream, client: str
+        self, conn: h11.Connection, stream: ByteStream, client: str
     ) -> HttpRequest | None:
         head: h11.Request | None = None
         limit, body = self.max_body, bytearray()
@@ -212,7 +223,7 @@ class HttpServer:
                 return None
 
     @staticmethod
-    async def _next_event(conn: h11.Connection, stream: SocketStream) -> Any:
+    async def _next_event(conn: h11.Connection, stream: ByteStream) -> Any:
         """The next h11 event, reading from the socket as needed."""
         while True:
             event = conn.next_event()
@@ -244,7 +255,7 @@ class HttpServer:
     async def _send(
         self,
         conn: h11.Connection,
-        stream: SocketStream,
+        stream: ByteStream,
         response: HttpResponse,
         *,
         head: bool = False,
