@@ -26,6 +26,7 @@ from .agent.provider import (
     ToolDefinition,
     Usage,
 )
+from .auth.http_bearer import require_operator
 from .backoff import Backoff
 from .channels.adapter import (
     AttachmentError,
@@ -51,7 +52,7 @@ from .config import AgentConfig, GatewayConfig, load_config
 from .errors import ConfigError, ErrorCode, GatewayError, invalid_request
 from .hints import command as command_hint
 from .hooks import hookimpl
-from .hooks.gateway_api import GatewayAPI
+from .hooks.gateway_api import AgentReply, BearerCheck, GatewayAPI
 from .hooks.http_types import HttpRequest, HttpResponse
 from .hooks.registry import (
     AgentProviderSpec,
@@ -70,18 +71,22 @@ from .hooks.registry import (
     ServiceSpec,
 )
 from .node.payloads import MAX_PAYLOAD_BASE64_BYTES, base64_size, fit_width, media_payload
+from .server.stats import ChannelAccountMetrics, GatewayMetrics, Histogram, ServiceMetrics
 
 __all__ = [
     "MAX_PAYLOAD_BASE64_BYTES",
     "AgentConfig",
     "AgentProvider",
     "AgentProviderSpec",
+    "AgentReply",
     "AgentToolSpec",
     "Attachment",
     "AttachmentError",
     "AttachmentKind",
     "AuthError",
     "Backoff",
+    "BearerCheck",
+    "ChannelAccountMetrics",
     "ChannelAdapter",
     "ChannelConfig",
     "ChannelContext",
@@ -95,6 +100,8 @@ __all__ = [
     "GatewayAPI",
     "GatewayConfig",
     "GatewayError",
+    "GatewayMetrics",
+    "Histogram",
     "HttpRequest",
     "HttpResponse",
     "HttpRoute",
@@ -114,6 +121,7 @@ __all__ = [
     "ProviderEvent",
     "SendResult",
     "ServiceContext",
+    "ServiceMetrics",
     "ServiceSpec",
     "TextDelta",
     "ToolCall",
@@ -130,4 +138,5 @@ __all__ = [
     "load_config",
     "media_payload",
     "read_capped",
+    "require_operator",
 ]

@@ -3,6 +3,7 @@ final ``agent`` response). :class:`~.runs.RunManager` queues and executes runs."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ class Run:
     model: str | None = None
     turn: int | None = None
     """The id of this run's user message: the transcript position it answers."""
+    listeners: list[Callable[[str], None]] = field(default_factory=list)
+    """Called with each piece of assistant text as it streams (``GatewayAPI.ask_agent``)."""
 
     @property
     def active(self) -> bool:

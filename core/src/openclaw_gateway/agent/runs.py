@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -75,6 +75,7 @@ class RunManager:
         self.toolbox = toolbox
         self.broadcast = broadcast
         self.spawn = spawn
+        self.finished: Counter[str] = Counter()  # runs ended, by final status
         self.runs: OrderedDict[str, Run] = OrderedDict()
         self._sessions: KeyedLocks[str] = KeyedLocks()  # one run at a time per session
         self._starting: KeyedLocks[str] = KeyedLocks()  # one submit at a time per run id
@@ -361,6 +362,8 @@ class RunManager:
                 if not event.text:
                     continue
                 run.text += event.text
+                for listener in run.listeners:
+                    listener(event.text)
                 self._emit(
                     run, "assistant", {"text": run.text, "delta": event.text, "itemId": item_id}
                 )
@@ -465,6 +468,7 @@ class RunManager:
             log.exception("agent run %s: recording its end failed", run.run_id)
             run.status = "error"
             run.error = f"the run's result could not be stored: {type(exc).__name__}: {exc}"
+        self.finished[run.status] += 1  # for /metrics
         try:
             self._announce_end(run)
         finally:

@@ -6,7 +6,8 @@ core that hands the gateway to a plugin can name the type without importing the 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel
@@ -14,8 +15,29 @@ from pydantic import BaseModel
 if TYPE_CHECKING:
     from ..channels.adapter import ChannelAdapter
     from ..config import GatewayConfig
+    from ..server.stats import GatewayMetrics
 
 M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class AgentReply:
+    """How one agent turn asked through :meth:`GatewayAPI.ask_agent` ended."""
+
+    run_id: str
+    session_key: str
+    status: str  # ok | error | aborted | timeout
+    text: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class BearerCheck:
+    """The answer of :meth:`GatewayAPI.check_bearer`: ``ok``, or refused — and while the client
+    is locked out by the auth rate limit, ``retry_after_s``."""
+
+    ok: bool
+    retry_after_s: int | None = None
 
 
 class GatewayAPI(Protocol):
@@ -51,4 +73,31 @@ class GatewayAPI(Protocol):
 
     def spawn(self, fn: Callable[[], Awaitable[Any]]) -> None:
         """Run ``fn()`` in the gateway's task group (cancelled at shutdown)."""
+        ...
+
+    async def ask_agent(
+        self,
+        message: str,
+        *,
+        session_key: str,
+        on_delta: Callable[[str], None] | None = None,
+        timeout_s: float | None = None,
+        images: Sequence[tuple[bytes, str]] = (),
+    ) -> AgentReply:
+        """Run one agent turn in ``session_key`` (the session continues across calls) and wait
+        for its end; ``on_delta`` gets each piece of text as it streams; ``images`` are
+        ``(bytes, mime)`` pairs shown to the model (``ValueError`` when one is refused).
+        Everything an ``agent`` call does happens: the transcript, ``agent``/``chat`` events,
+        tools."""
+        ...
+
+    def check_bearer(self, authorization: str | None, client: str) -> BearerCheck:
+        """Whether an HTTP ``Authorization`` header carries the gateway's shared secret
+        (``Bearer <token or password>``: full operator access), counted against the auth rate
+        limit of ``client`` (its address). HTTP routes call :func:`require_operator`."""
+        ...
+
+    def metrics(self) -> GatewayMetrics:
+        """What the gateway counts (connections, requests by method and outcome with latency
+        histograms, agent runs, channel messages, service restarts, event-loop lag), copied."""
         ...

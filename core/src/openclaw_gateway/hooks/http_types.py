@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -37,12 +37,16 @@ class HttpRequest:
 
 @dataclass(frozen=True)
 class HttpResponse:
-    """What a route handler returns (``str``, ``bytes``, ``dict`` and ``list`` are converted)."""
+    """What a route handler returns (``str``, ``bytes``, ``dict`` and ``list`` are converted).
+
+    ``stream`` (instead of ``body``) sends each chunk as it is produced, chunked: server-sent
+    events, long downloads. A client that goes away stops the iterator (``aclose``)."""
 
     body: bytes = b""
     status: int = 200
     content_type: str = "text/plain; charset=utf-8"
     headers: Mapping[str, str] = field(default_factory=dict)
+    stream: AsyncIterator[bytes] | None = None
 
     @classmethod
     def text(cls, text: str, status: int = 200) -> HttpResponse:
@@ -53,8 +57,10 @@ class HttpResponse:
         return cls(html.encode(), status, "text/html; charset=utf-8")
 
     @classmethod
-    def json(cls, value: Any, status: int = 200) -> HttpResponse:
-        return cls(orjson.dumps(value), status, "application/json")
+    def json(
+        cls, value: Any, status: int = 200, *, headers: Mapping[str, str] | None = None
+    ) -> HttpResponse:
+        return cls(orjson.dumps(value), status, "application/json", headers or {})
 
     @classmethod
     def coerce(cls, value: Any) -> HttpResponse:

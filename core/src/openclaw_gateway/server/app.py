@@ -420,11 +420,17 @@ def core_services(gateway: Gateway) -> list[ServiceSpec]:
     async def media_prune(_: ServiceContext) -> None:
         await gateway.runs.media.prune()
 
+    async def loop_lag(_: ServiceContext) -> None:
+        from .stats import watch_loop_lag
+
+        await watch_loop_lag(gateway.stats)
+
     return [
         ServiceSpec("cron", cron),
         ServiceSpec("heartbeat", heartbeat),
         ServiceSpec("channels", channels),
         ServiceSpec("media-prune", media_prune),
+        ServiceSpec("loop-lag", loop_lag),
     ]
 
 

@@ -10,6 +10,7 @@ public anyway: ``hello-ok`` lists them all in ``features.methods``.)
 from __future__ import annotations
 
 import logging
+from time import perf_counter
 from typing import Any
 
 from pydantic import ValidationError
@@ -47,6 +48,15 @@ def authorize(conn: Connection, method: str, spec: MethodSpec | None, params: An
 
 async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> bytes:
     """Serve one request; always returns the encoded response frame (never raises)."""
+    started = perf_counter()
+    encoded, outcome = await _serve(gateway, conn, frame)
+    method = frame.method if frame.method in gateway.registry.methods else "unknown"
+    gateway.stats.observe(method, outcome, perf_counter() - started)
+    return encoded
+
+
+async def _serve(gateway: Gateway, conn: Connection, frame: RequestFrame) -> tuple[bytes, str]:
+    """The response frame and its outcome (``ok`` or the error code) for the metrics."""
     try:
         spec = authorize(
             conn, frame.method, gateway.registry.methods.get(frame.method), frame.params
@@ -62,10 +72,9 @@ async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> b
             cached = gateway.idempotency.get(spec.name, key)
             if cached is not None:
                 if cached.ok:
-                    return encode_response(frame.id, cached.payload)
-                return encode_error(
-                    frame.id, _error_from_wire(cached.error or {}), payload=cached.payload
-                )
+                    return encode_response(frame.id, cached.payload), "ok"
+                error = _error_from_wire(cached.error or {})
+                return encode_error(frame.id, error, payload=cached.payload), error.code.value
         conn.forbidden_streak = 0
         ctx = MethodContext(gateway=gateway, conn=conn, request_id=frame.id)
         try:
@@ -78,22 +87,22 @@ async def dispatch(gateway: Gateway, conn: Connection, frame: RequestFrame) -> b
             check_result(spec, result)
         if key is not None and spec.dedupe:
             gateway.idempotency.put(spec.name, key, CachedOutcome(True, result, None))
-        return encode_response(frame.id, result)
+        return encode_response(frame.id, result), "ok"
     except GatewayError as exc:
         if exc.code == ErrorCode.FORBIDDEN:
             _count_forbidden(gateway, conn)
-        return encode_error(frame.id, exc, payload=exc.payload)
+        return encode_error(frame.id, exc, payload=exc.payload), exc.code.value
     except ContractError as exc:
         log.error("%s", exc)
         return encode_error(
             frame.id,
             GatewayError(ErrorCode.UNAVAILABLE, f"internal error in {frame.method}: {exc}"),
-        )
+        ), "internal_error"
     except Exception:
         log.exception("method %s failed", frame.method)
         return encode_error(
             frame.id, GatewayError(ErrorCode.UNAVAILABLE, f"internal error in {frame.method}")
-        )
+        ), "internal_error"
 
 
 MAX_FORBIDDEN_STREAK = 30

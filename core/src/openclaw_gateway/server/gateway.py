@@ -9,11 +9,14 @@ is global: tests run several gateways in one process.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import anyio
 from pydantic import BaseModel
 
 from .. import __version__
@@ -26,6 +29,7 @@ from ..auth.proxies import parse_networks
 from ..channels.adapter import ChannelAdapter
 from ..channels.manager import ChannelManager
 from ..config import GatewayConfig
+from ..hooks.gateway_api import AgentReply, BearerCheck
 from ..hooks.registry import Registry
 from ..protocol import PROTOCOL_VERSION
 from ..protocol.codec import Fragment, dumps
@@ -36,6 +40,14 @@ from .health import build_health_snapshot, public_health
 from .hub import ConnectionHub
 from .idempotency import IdempotencyCache
 from .nodes import NodeManager
+from .stats import (
+    LATENCY_BUCKETS,
+    ChannelAccountMetrics,
+    GatewayMetrics,
+    Histogram,
+    RequestStats,
+    ServiceMetrics,
+)
 
 if TYPE_CHECKING:
     from ..hooks.gateway_api import GatewayAPI
@@ -88,6 +100,7 @@ class Gateway:
             on_pair_resolved=lambda payload: self.broadcast("device.pair.resolved", payload),
         )
         self.port = config.port
+        self.stats = RequestStats()  # for /metrics (builtin/metrics.py)
         self.tls: TlsMaterial | None = None  # set when tls.enabled: wss:// and https://
         self.trusted_proxies = parse_networks(config.trusted_proxies)
         self.method_names = sorted(registry.methods)
@@ -129,6 +142,93 @@ class Gateway:
     def plugin_config(self, section: str, model: type[M]) -> M:
         """A plugin's validated config section, typed (see ``GatewayAPI``)."""
         return self.registry.plugin_config(section, model)
+
+    async def ask_agent(
+        self,
+        message: str,
+        *,
+        session_key: str,
+        on_delta: Callable[[str], None] | None = None,
+        timeout_s: float | None = None,
+        images: Sequence[tuple[bytes, str]] = (),
+    ) -> AgentReply:
+        """One agent turn for a plugin (see ``GatewayAPI``)."""
+        from ..agent.media import MediaRejected
+
+        stored = []
+        for index, (data, mime) in enumerate(images):
+            try:
+                stored.append(
+                    await self.runs.media.save(data, name=None, mime=mime, origin="upload")
+                )
+            except MediaRejected as exc:
+                raise ValueError(f"image {index}: {exc}") from None
+        run_id = f"plugin:{uuid.uuid4()}"
+        run = await self.runs.submit(
+            run_id=run_id, session_key=session_key, message=message, kind="agent", media=stored
+        )
+        if on_delta is not None:
+            run.listeners.append(on_delta)  # before any await: the run has not started yet
+        with anyio.move_on_after(timeout_s if timeout_s is not None else math.inf):
+            await run.done.wait()
+        status = run.status if run.done.is_set() else "timeout"
+        return AgentReply(run_id, run.session_key, status, run.text, run.error)
+
+    def metrics(self) -> GatewayMetrics:
+        """What the gateway counts, copied now (see ``GatewayAPI``)."""
+        stats = self.stats
+        roles = Counter(conn.role for conn in self.hub.connections.values())
+        services = [
+            ServiceMetrics(row["name"], svc["name"], svc["state"], svc["restarts"])
+            for row in self.plugin_report.get("details", [])
+            for svc in row.get("services", [])
+        ]
+        channels = [
+            ChannelAccountMetrics(
+                state.channel, state.account, state.state, state.restarts, dict(state.counters)
+            )
+            for state in self.channels.accounts.values()
+        ]
+        return GatewayMetrics(
+            version=__version__,
+            uptime_s=time.monotonic() - self.started_at,
+            connections=dict(roles),
+            connections_opened=dict(stats.connections_opened),
+            handshakes_refused=stats.handshakes_refused,
+            requests=dict(stats.requests),
+            latency_buckets=LATENCY_BUCKETS,
+            latency={
+                method: Histogram(list(h.buckets), h.total, h.count)
+                for method, h in stats.latency.items()
+            },
+            runs_active=sum(1 for run in self.runs.runs.values() if run.active),
+            runs_finished=dict(self.runs.finished),
+            channels=channels,
+            services=services,
+            loop_lag_s=stats.loop_lag,
+            loop_lag_max_s=stats.loop_lag_max,
+        )
+
+    def check_bearer(self, authorization: str | None, client: str) -> BearerCheck:
+        """The shared secret in an HTTP ``Authorization`` header, rate limited (``GatewayAPI``)."""
+        from ..auth.credentials import constant_time_equals
+        from ..auth.ratelimit import client_key
+
+        settings, key = self.auth_settings, client_key(client)
+        locked = settings.limiter.retry_after_ms(key)
+        if locked is not None:  # no guessing while locked out, not even the right secret
+            return BearerCheck(False, math.ceil(locked / 1000))
+        scheme, _, given = (authorization or "").partition(" ")
+        expected = settings.token if settings.mode == "token" else settings.password
+        if (
+            scheme.lower() == "bearer"
+            and expected
+            and constant_time_equals(given.strip(), expected)
+        ):
+            settings.limiter.record_success(key)
+            return BearerCheck(True)
+        settings.limiter.record_failure(key)
+        return BearerCheck(False)
 
     # --- snapshots -----------------------------------------------------------------------------
 

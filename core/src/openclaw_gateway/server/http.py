@@ -261,6 +261,9 @@ class HttpServer:
         head: bool = False,
         close: bool = False,
     ) -> None:
+        if response.stream is not None:
+            await self._send_stream(conn, stream, response, head=head)
+            return
         headers = [
             ("content-type", response.content_type),
             ("content-length", str(len(response.body))),
@@ -276,3 +279,36 @@ class HttpServer:
             await stream.send(data)
         except (h11.LocalProtocolError, anyio.BrokenResourceError, anyio.ClosedResourceError):
             log.debug("could not send the HTTP response", exc_info=True)
+
+    @staticmethod
+    async def _send_stream(
+        conn: h11.Connection, stream: ByteStream, response: HttpResponse, *, head: bool
+    ) -> None:
+        """Chunked transfer: each chunk is written as the handler yields it (SSE)."""
+        assert response.stream is not None
+        chunks = response.stream
+        headers = [
+            ("content-type", response.content_type),
+            ("cache-control", "no-cache"),
+            *response.headers.items(),
+        ]
+        try:
+            await stream.send(
+                conn.send(h11.Response(status_code=response.status, headers=headers)) or b""
+            )
+            if not head:
+                async for chunk in chunks:
+                    if chunk:
+                        await stream.send(conn.send(h11.Data(data=chunk)) or b"")
+            await stream.send(conn.send(h11.EndOfMessage()) or b"")
+        except (h11.LocalProtocolError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+            log.debug("the client went away during a streamed response", exc_info=True)
+        except Exception:
+            log.exception("a streamed HTTP response failed part-way")
+            with contextlib.suppress(Exception):  # the client sees a truncated chunked body
+                await stream.aclose()
+        finally:
+            aclose = getattr(chunks, "aclose", None)
+            if aclose is not None:
+                with anyio.CancelScope(shield=True):
+                    await aclose()

@@ -157,6 +157,7 @@ async def _handshake(gateway: Gateway, conn: Connection) -> bool:
             params.client.id,
             (exc.details or {}).get("code", exc.code),
         )
+        gateway.stats.handshakes_refused += 1
         return await _reject(ws, frame.id, exc)
 
     conn.authorize(outcome.role, outcome.scopes)
@@ -170,6 +171,7 @@ async def _handshake(gateway: Gateway, conn: Connection) -> bool:
     ws.protocol.max_message_size = gateway.config.max_payload
     await conn.send(encode_response(frame.id, gateway.hello_ok(conn, outcome)))
     gateway.hub.connections[conn.conn_id] = conn
+    gateway.stats.connections_opened[conn.role] += 1
     _announce(gateway, conn, "connect")
     if conn.role == "node":
         await gateway.nodes.attach(conn, params)
