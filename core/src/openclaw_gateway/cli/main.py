@@ -455,6 +455,10 @@ from .tls_cmd import tls  # noqa: E402
 
 cli.add_command(tls)
 
+from .schema_cmd import schema  # noqa: E402
+
+cli.add_command(schema)
+
 
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -130,3 +130,38 @@ class Empty(BaseModel):
     """Params of methods that take none; extra keys are ignored like the reference does."""
 
     model_config = ConfigDict(extra="ignore")
+
+
+# --- what the gateway sends (documented for schema export and codegen; the hot path encodes these
+# by hand in codec.py, so they are never instantiated per frame) ---------------------------------
+
+
+class ErrorShape(BaseModel):
+    """``res.error`` and ``hello`` failures: a stable ``code``, a human ``message`` and, where a
+    client branches on it, ``details.code`` (``AUTH_TOKEN_MISMATCH``, ``MISSING_SCOPE``, …)."""
+
+    code: str
+    message: str
+    details: Any = None
+    retryable: bool | None = None
+    retryAfterMs: int | None = None
+
+
+class ResponseFrame(BaseModel):
+    """``{"type":"res","id","ok","payload"?|"error"?}``: exactly one per request with an id."""
+
+    type: Literal["res"]
+    id: NonEmpty
+    ok: bool
+    payload: Any = None
+    error: ErrorShape | None = None
+
+
+class EventFrame(BaseModel):
+    """``{"type":"event","event","payload"?,"seq"?,"stateVersion"?}`` pushed by the gateway."""
+
+    type: Literal["event"]
+    event: NonEmpty
+    payload: Any = None
+    seq: int | None = None
+    stateVersion: dict[str, int] | None = None
