@@ -459,6 +459,10 @@ from .schema_cmd import schema  # noqa: E402
 
 cli.add_command(schema)
 
+from .service_cmd import service  # noqa: E402
+
+cli.add_command(service)
+
 
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -558,11 +558,13 @@ async def run_gateway(
         pid_file = config.state_dir / PID_FILE
         pid_file.write_text(f"{os.getpid()}\n")
         try:
-            if on_ready is not None:
-                on_ready(gateway)
+            # Handlers first, then "listening": a supervisor that signals as soon as it sees the
+            # ready line (ExecReload's SIGHUP) must not hit the default action, which kills.
             with anyio.open_signal_receiver(
                 signal.SIGTERM, signal.SIGINT, signal.SIGHUP
             ) as signals:
+                if on_ready is not None:
+                    on_ready(gateway)
                 async for signum in signals:
                     if signum == signal.SIGHUP:
                         await reload_shared_secret(gateway)
