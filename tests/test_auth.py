@@ -17,6 +17,7 @@ from wire import (
     device_connect,
     device_connect_frame,
     open_peer,
+    operator,
 )
 
 pytestmark = pytest.mark.anyio
@@ -227,7 +228,8 @@ async def test_rate_limit_is_per_address(gateway_factory):
             res, _, _ = await attempt(gw.port, connect_frame(token=f"bad{i}"))
         assert res["error"]["details"]["code"] == "AUTH_RATE_LIMITED"
         res, _, _ = await attempt(gw.port, connect_frame(token=TOKEN), host=LAN_IP)
-        assert res["ok"], res
+        # Not locked out (its own budget); refused only because a LAN client must sign.
+        assert res["error"]["details"]["code"] == "DEVICE_IDENTITY_REQUIRED", res
         res, _, _ = await attempt(gw.port, connect_frame(token=TOKEN))
         assert res["error"]["details"]["code"] == "AUTH_RATE_LIMITED"
 
@@ -254,6 +256,8 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(gateway_facto
                 gw.port, connect_frame(token=f"b{i}"), **via_proxy("203.0.113.1")
             )
         assert res["error"]["details"]["code"] == "AUTH_RATE_LIMITED"
+        # Another client behind the proxy has its own budget: refused only for want of a
+        # device identity (the token alone is loopback-only), not locked out.
         peer = await open_peer(gw.port, **via_proxy("203.0.113.2"))
         frame = connect_frame(
             token=TOKEN,
@@ -262,10 +266,24 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(gateway_facto
         )
         await peer.send(frame)
         res = await peer.recv_res(frame["id"])
+        assert res["error"]["details"]["code"] == "DEVICE_IDENTITY_REQUIRED", res
+        # Once paired, it is seen at its own address.
+        key = DeviceKey()
+        tui = client_info("openclaw-tui", "ui", instanceId="tui-1")
+        peer = await open_peer(gw.port, **via_proxy("203.0.113.2"))
+        res = await connect_res(peer, device_connect_frame(peer, key, token=TOKEN, client=tui))
+        admin = await operator(gw.port, TOKEN, scopes=["operator.read", "operator.pairing"])
+        approved = await admin.request(
+            "device.pair.approve", {"requestId": res["error"]["details"]["requestId"]}
+        )
+        assert approved["ok"], approved
+        peer = await open_peer(gw.port, **via_proxy("203.0.113.2"))
+        res = await connect_res(peer, device_connect_frame(peer, key, token=TOKEN, client=tui))
         assert res["ok"], res
-        presence = (await peer.request("system-presence", {}))["payload"]
+        presence = (await admin.request("system-presence", {}))["payload"]
         assert any(e.get("ip") == "203.0.113.2" for e in presence)
         await peer.ws.close()
+        await admin.ws.close()
         # A proxied local client is not *direct* loopback: no silent device pairing.
         key = DeviceKey()
         peer = await open_peer(gw.port, **via_proxy("127.0.0.1"))

@@ -454,9 +454,14 @@ async def test_lan_pairing_approve(gateway_factory):
 
 
 async def test_lan_pairing_reject(gateway_factory):
-    async with gateway_factory(bind=LAN_IP) as gw:
-        # Token-only auth needs no pairing, so an admin can connect over the LAN address.
-        admin = await operator(gw.port, TOKEN, scopes=ALL, host=LAN_IP)
+    async with gateway_factory(bind="lan") as gw:
+        # The shared token alone is enough only over loopback: from the LAN address it is not.
+        peer = await open_peer(gw.port, host=LAN_IP)
+        frame = connect_frame(token=TOKEN, scopes=ALL)
+        await peer.send(frame)
+        refused_res = await peer.recv_res(frame["id"])
+        assert refused_res["error"]["details"]["code"] == "DEVICE_IDENTITY_REQUIRED"
+        admin = await operator(gw.port, TOKEN, scopes=ALL)
         key = DeviceKey()
         request_id = (await _lan_refused(gw.port, key))["details"]["requestId"]
         res = await admin.request("device.pair.reject", {"requestId": request_id})
@@ -494,3 +499,11 @@ async def test_unknown_request_id(gateway):
         res = await admin.request(method, {"requestId": "nope"})
         assert res["error"] == {"code": "INVALID_REQUEST", "message": "unknown requestId"}
     await admin.ws.close()
+
+
+async def test_remote_shared_secret_lets_token_only_clients_in_from_the_lan(gateway_factory):
+    # The opt-in for clients that cannot sign (WebChat on the LAN): off by default (above).
+    async with gateway_factory(bind="lan", remote_shared_secret=True) as gw:
+        admin = await operator(gw.port, TOKEN, scopes=ALL, host=LAN_IP)
+        assert (await admin.request("health"))["ok"]
+        await admin.ws.close()

@@ -77,7 +77,7 @@ def running_gateway(
         if not line:
             break
         log.append(line)
-        match = re.search(r"listening on wss?://127\.0\.0\.1:(\d+)", line)
+        match = re.search(r"listening on wss?://[^:/]+:(\d+)", line)
         if match:
             port = int(match.group(1))
             break

@@ -252,6 +252,11 @@ class GatewayConfig(_Layered):
     token: SecretStr | None = None
     password: SecretStr | None = None
     allowed_origins: list[str] = Field(default_factory=list)
+    remote_shared_secret: bool = Field(
+        False,
+        description="let clients on other hosts authenticate with the shared token/password alone"
+        " (no device key, no approval); for clients that cannot sign, e.g. WebChat on the LAN",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="addresses/CIDRs of reverse proxies whose X-Forwarded-For is believed",

@@ -65,6 +65,8 @@ class AuthSettings:
     password: str | None
     allowed_origins: frozenset[str]
     limiter: AuthRateLimiter = field(default_factory=AuthRateLimiter)
+    remote_shared_secret: bool = False
+    """Accept the shared secret without a device from non-loopback clients (config opt-in)."""
 
 
 def _auth_failure(message: str, code: str, reason: str, next_step: str) -> HandshakeRejected:
@@ -168,6 +170,16 @@ class Authenticator:
                 raise HandshakeRejected(
                     ErrorCode.NOT_PAIRED,
                     "device identity required",
+                    details={"code": "DEVICE_IDENTITY_REQUIRED"},
+                )
+            if not info.is_loopback and not self.settings.remote_shared_secret:
+                # The shared secret alone is enough only on this machine. From another address
+                # (LAN, tailnet, a proxy) the client must prove a device key and be approved
+                # once (docs/remote.md); an SSH tunnel keeps loopback semantics.
+                raise HandshakeRejected(
+                    ErrorCode.NOT_PAIRED,
+                    "device identity required: connections from another host must sign the"
+                    " challenge with a device key and be approved (or come through an SSH tunnel)",
                     details={"code": "DEVICE_IDENTITY_REQUIRED"},
                 )
             return AuthOutcome(

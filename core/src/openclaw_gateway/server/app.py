@@ -213,6 +213,7 @@ def _assemble(config: GatewayConfig, prepared: _Prepared) -> tuple[Gateway, Load
         limiter=AuthRateLimiter(
             max_failures=rl.max_failures, window_ms=rl.window_ms, lockout_ms=rl.lockout_ms
         ),
+        remote_shared_secret=config.remote_shared_secret,
     )
     db = Database(config.db_path, conn=prepared.conn)
     registry = plugins.registry
