@@ -463,6 +463,10 @@ from .service_cmd import service  # noqa: E402
 
 cli.add_command(service)
 
+from .doctor_cmd import doctor  # noqa: E402
+
+cli.add_command(doctor)
+
 
 def main() -> None:
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
