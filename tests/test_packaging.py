@@ -111,3 +111,53 @@ def test_the_signal_extra_pulls_only_what_it_needs(wheelhouse: Path, tmp_path: P
     }
     assert {"openclaw-gateway-signal", "httpx", "segno"} <= installed
     assert not {"neonize", "openclaw-gateway-whatsapp", "python-telegram-bot"} & installed
+
+
+@pytest.mark.parametrize(
+    ("extra", "plugin", "brings", "state"),
+    [
+        ("camera", "camera", {"av"}, None),
+        ("screen", "screen", {"mss", "av"}, None),
+        ("location", "location", set(), None),
+        ("canvas", "canvas", {"a2ui-core"}, None),
+        ("metrics", "metrics", {"prometheus-client"}, "idle"),
+        ("openai-api", "openai_api", set(), "idle"),
+    ],
+)
+def test_each_capability_extra_installs_alone(
+    wheelhouse: Path, tmp_path: Path, extra: str, plugin: str, brings: set[str], state: str | None
+) -> None:
+    """Every node capability and operations plugin is its own extra, with only its own deps."""
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)])
+    python = venv / "bin" / "python"
+    run(
+        [
+            "uv",
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            "--find-links",
+            str(wheelhouse),
+            f"openclaw-gateway[{extra}]",
+        ]
+    )
+    installed = {
+        line.split("==")[0].lower()
+        for line in run(["uv", "pip", "freeze", "--python", str(python)]).stdout.splitlines()
+    }
+    distribution = f"openclaw-gateway-{extra}"
+    assert {distribution, *brings} <= installed
+    others = {"av", "mss", "a2ui-core", "prometheus-client", "openai"} - brings
+    assert not others & installed, others & installed
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "OPENCLAW_GATEWAY_SECRETS_BACKEND": "file"}
+    env.pop("VIRTUAL_ENV", None)
+    listing = run([str(venv / "bin" / "openclaw-gateway"), "plugins", "list", "--json"], env=env)
+    plugins = {p["name"]: p for p in json.loads(listing.stdout)["plugins"]}
+    assert set(plugins) == {plugin}
+    assert plugins[plugin]["distribution"] == distribution
+    assert plugins[plugin]["state"] == (state or "loaded"), plugins[plugin]
