@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,8 @@ from typing import Any
 import pytest
 import yaml
 from kubernetes.client import ApiClient
+
+from systemd_units import verify_user_unit
 
 REPO = Path(__file__).resolve().parents[1]
 TENANT = REPO / "deploy" / "kubernetes" / "tenant.yaml"
@@ -80,19 +81,7 @@ def test_the_check_catches_a_typo():
 def test_the_template_unit_verifies(tmp_path):
     instance = tmp_path / "openclaw-gateway@acme.service"
     instance.write_text(TEMPLATE.read_text())
-    runtime = Path(tempfile.mkdtemp(prefix="xr", dir="/tmp"))
-    try:
-        verified = subprocess.run(
-            ["systemd-analyze", "--user", "verify", str(instance)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
-        )
-    finally:
-        shutil.rmtree(runtime, ignore_errors=True)
-    output = (verified.stdout + verified.stderr).splitlines()
-    ours = [line for line in output if instance.name in line]
-    assert (verified.returncode, ours) == (0, [])
+    assert verify_user_unit(instance) == (0, [])
 
 
 def _free_port() -> int:

@@ -34,18 +34,8 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path) -> None:
-    wheels = {p.name.split("-")[0] for p in wheelhouse.glob("*.whl")}
-    assert {
-        "openclaw_gateway",
-        "openclaw_gateway_telegram",
-        "openclaw_gateway_slack",
-        "openclaw_gateway_discord",
-        "openclaw_gateway_whatsapp",
-        "openclaw_gateway_signal",
-        "openclaw_gateway_imessage",
-    } <= wheels
-
+def install(wheelhouse: Path, tmp_path: Path, requirement: str) -> tuple[Path, set[str]]:
+    """A fresh venv with ``requirement`` from the wheelhouse; returns it and what it holds."""
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)])
     python = venv / "bin" / "python"
@@ -59,13 +49,29 @@ def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path)
             str(python),
             "--find-links",
             str(wheelhouse),
-            "openclaw-gateway[telegram,slack]",
+            requirement,
         ]
     )
     installed = {
         line.split("==")[0].lower()
         for line in run(["uv", "pip", "freeze", "--python", str(python)]).stdout.splitlines()
     }
+    return venv, installed
+
+
+def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path) -> None:
+    wheels = {p.name.split("-")[0] for p in wheelhouse.glob("*.whl")}
+    assert {
+        "openclaw_gateway",
+        "openclaw_gateway_telegram",
+        "openclaw_gateway_slack",
+        "openclaw_gateway_discord",
+        "openclaw_gateway_whatsapp",
+        "openclaw_gateway_signal",
+        "openclaw_gateway_imessage",
+    } <= wheels
+
+    venv, installed = install(wheelhouse, tmp_path, "openclaw-gateway[telegram,slack]")
     assert {"openclaw-gateway", "openclaw-gateway-telegram", "openclaw-gateway-slack"} <= installed
     assert "python-telegram-bot" in installed and "slack-sdk" in installed
     assert "openclaw-gateway-discord" not in installed and "discord-py" not in installed
@@ -89,26 +95,7 @@ def test_extras_install_exactly_what_they_name(wheelhouse: Path, tmp_path: Path)
 
 def test_the_signal_extra_pulls_only_what_it_needs(wheelhouse: Path, tmp_path: Path) -> None:
     """signal-cli is an external program: ``[signal]`` installs an HTTP client and a QR encoder."""
-    venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", str(venv)])
-    python = venv / "bin" / "python"
-    run(
-        [
-            "uv",
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(python),
-            "--find-links",
-            str(wheelhouse),
-            "openclaw-gateway[signal]",
-        ]
-    )
-    installed = {
-        line.split("==")[0].lower()
-        for line in run(["uv", "pip", "freeze", "--python", str(python)]).stdout.splitlines()
-    }
+    _, installed = install(wheelhouse, tmp_path, "openclaw-gateway[signal]")
     assert {"openclaw-gateway-signal", "httpx", "segno"} <= installed
     assert not {"neonize", "openclaw-gateway-whatsapp", "python-telegram-bot"} & installed
 
@@ -128,26 +115,7 @@ def test_each_capability_extra_installs_alone(
     wheelhouse: Path, tmp_path: Path, extra: str, plugin: str, brings: set[str], state: str | None
 ) -> None:
     """Every node capability and operations plugin is its own extra, with only its own deps."""
-    venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", str(venv)])
-    python = venv / "bin" / "python"
-    run(
-        [
-            "uv",
-            "pip",
-            "install",
-            "--quiet",
-            "--python",
-            str(python),
-            "--find-links",
-            str(wheelhouse),
-            f"openclaw-gateway[{extra}]",
-        ]
-    )
-    installed = {
-        line.split("==")[0].lower()
-        for line in run(["uv", "pip", "freeze", "--python", str(python)]).stdout.splitlines()
-    }
+    venv, installed = install(wheelhouse, tmp_path, f"openclaw-gateway[{extra}]")
     distribution = f"openclaw-gateway-{extra}"
     assert {distribution, *brings} <= installed
     others = {"av", "mss", "a2ui-core", "prometheus-client", "openai"} - brings

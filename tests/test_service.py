@@ -13,7 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,6 +26,8 @@ from openclaw_gateway.service.units import (
     launchd_plist,
     systemd_unit,
 )
+
+from systemd_units import verify_user_unit
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -53,21 +54,7 @@ def test_the_unit_passes_systemd_analyze_verify(tmp_path, state_dir):
     )
     unit = tmp_path / "openclaw-gateway.service"
     unit.write_text(systemd_unit(spec))
-    # A short runtime dir: socket paths under it must fit in sun_path (108 bytes).
-    runtime = Path(tempfile.mkdtemp(prefix="xr", dir="/tmp"))
-    try:
-        verified = subprocess.run(
-            ["systemd-analyze", "--user", "verify", str(unit)],
-            capture_output=True,
-            text=True,
-            env={**os.environ, "XDG_RUNTIME_DIR": str(runtime)},
-        )
-    finally:
-        shutil.rmtree(runtime, ignore_errors=True)
-    # Nothing about our unit: an unknown key or a non-executable ExecStart would be named here
-    # (other installed user units may have their own complaints).
-    ours = [line for line in (verified.stdout + verified.stderr).splitlines() if unit.name in line]
-    assert (verified.returncode, ours) == (0, [])
+    assert verify_user_unit(unit) == (0, [])
     text = unit.read_text()
     assert _unit_value(text, "Restart") == "on-failure"
     assert _unit_value(text, "ExecReload") == "/bin/kill -HUP $MAINPID"
