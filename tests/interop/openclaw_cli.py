@@ -304,7 +304,8 @@ def start_node_host(
     cli = cli or ensure_openclaw()
     home.mkdir(parents=True, exist_ok=True)
     log = open(home / "node.log", "ab")  # noqa: SIM115 - owned by the child
-    args = ["node", "run", "--host", host, "--port", str(port), "--no-tls", *(extra_args or [])]
+    tls = ["--no-tls"] if "--tls" not in (extra_args or []) else []
+    args = ["node", "run", "--host", host, "--port", str(port), *tls, *(extra_args or [])]
     try:
         proc = subprocess.Popen(
             cli.argv(args),

@@ -41,3 +41,75 @@ def test_official_cli_pins_our_certificate(openclaw: OpenClawCli, tmp_path: Path
         bad = _remote_call(openclaw, tmp_path / "wrong", gw.port, gw.token, "12" * 32)
         assert bad.returncode != 0
         assert "fingerprint" in (bad.stdout + bad.stderr).lower()
+
+
+def test_official_node_host_pins_our_certificate(openclaw: OpenClawCli, tmp_path: Path) -> None:
+    """``openclaw node run --tls --tls-fingerprint``: with our pin it reaches us and asks for
+    approval; with a wrong pin it never does."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from openclaw_cli import start_node_host, stop_reference_gateway
+
+    with running_gateway(tmp_path, "[tls]\nenabled = true\n") as gw:
+        pin = fingerprint_of_pem(
+            (gw.home / ".openclaw-gateway" / "tls" / "gateway-cert.pem").read_bytes()
+        )
+
+        def pending() -> list[dict]:
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "openclaw_gateway.cli.main",
+                    "nodes",
+                    "pending",
+                    "--json",
+                    "--url",
+                    f"wss://127.0.0.1:{gw.port}",
+                    "--tls-fingerprint",
+                    pin,
+                ],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "HOME": str(gw.home), "OPENCLAW_GATEWAY_TOKEN": gw.token},
+                timeout=60,
+            )
+            assert done.returncode == 0, done.stderr
+            return json.loads(done.stdout)
+
+        wrong = start_node_host(
+            gw.port,
+            gw.token,
+            tmp_path / "wrong-node",
+            cli=openclaw,
+            extra_args=["--tls", "--tls-fingerprint", "34" * 32, "--display-name", "wrong-pin"],
+        )
+        good = start_node_host(
+            gw.port,
+            gw.token,
+            tmp_path / "good-node",
+            cli=openclaw,
+            extra_args=[
+                "--tls",
+                "--tls-fingerprint",
+                colon_form(pin),
+                "--display-name",
+                "good-pin",
+            ],
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not (requests := pending()):
+                assert time.monotonic() < deadline, (
+                    tmp_path / "good-node" / "node.log"
+                ).read_text()
+                time.sleep(0.5)
+            time.sleep(2)  # the wrong-pin host has had its tries
+            names = {r.get("displayName") for r in pending()}
+            assert "good-pin" in names and "wrong-pin" not in names, requests
+        finally:
+            stop_reference_gateway(good)
+            stop_reference_gateway(wrong)
