@@ -25,7 +25,7 @@ import math
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 import anyio
@@ -43,7 +43,8 @@ from openclaw_gateway.api import (
     require_operator,
 )
 
-from .wire import ChatCompletionRequest, ChatMessage, error_body
+if TYPE_CHECKING:
+    from .wire import ChatCompletionRequest, ChatMessage
 
 MAX_BODY = 20 * 1024 * 1024
 DEFAULT_AGENT = "main"
@@ -87,6 +88,12 @@ class RequestProblem(Exception):
 
     def response(self) -> HttpResponse:
         return HttpResponse.json(error_body(str(self), self.kind, self.code), self.status)
+
+
+def error_body(
+    message: str, kind: str = "invalid_request_error", code: str | None = None
+) -> dict[str, Any]:
+    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
 
 
 @hookimpl
@@ -200,6 +207,8 @@ async def chat_completions(request: HttpRequest) -> HttpResponse:
 
 
 def _parse(request: HttpRequest) -> ChatCompletionRequest:
+    from .wire import ChatCompletionRequest  # the models load at the first request, not at start
+
     try:
         return ChatCompletionRequest.model_validate_json(request.body)
     except ValidationError as exc:

@@ -4,7 +4,7 @@ reference does, because the agent's own configuration decides those)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,9 +43,3 @@ class ChatCompletionRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1, max_length=2000)
     stream: bool = False
     user: str | None = Field(None, max_length=512)
-
-
-def error_body(
-    message: str, kind: str = "invalid_request_error", code: str | None = None
-) -> dict[str, Any]:
-    return {"error": {"message": message, "type": kind, "param": None, "code": code}}
