@@ -300,3 +300,28 @@ def test_the_renderer_is_bundled() -> None:
     files = resources.files("openclaw_gateway_canvas").joinpath("static")
     assert b"window.A2UI" in files.joinpath("a2ui.js").read_bytes()
     assert b"location.reload" in files.joinpath("live.js").read_bytes()
+
+
+async def test_the_host_starts_on_first_use_and_a_taken_port_is_a_typed_error(gateway_factory):
+    import socket
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        plugin = CanvasPlugin()
+        config = {"plugins": {"canvas": {"port": taken}}}
+        async with gateway_factory(extra_plugins=(plugin,), **config) as gw:
+            assert plugin.host is None  # nothing listens until someone draws
+            peer = await operator(gw.port, TOKEN, ALL)
+            res = await peer.request("canvas.capability", {"surface": "canvas"})
+            assert res["error"]["code"] == "UNAVAILABLE"
+            assert "[plugins.canvas] port" in res["error"]["message"]
+            assert (await peer.request("health"))["ok"]  # the gateway is fine
+            await peer.ws.close()
+    plugin = CanvasPlugin()
+    async with gateway_factory(extra_plugins=(plugin,), **CANVAS) as gw:
+        assert plugin.host is None
+        url = await canvas_url(gw.port)
+        assert plugin.host is not None and url.startswith(plugin.host.base_url or "?")
+    assert plugin.host is None  # stopped with the gateway

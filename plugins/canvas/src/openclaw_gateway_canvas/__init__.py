@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
 from openclaw_gateway.api import (
@@ -80,22 +81,53 @@ class CanvasToolParams(BaseModel):
 
 
 class CanvasPlugin:
+    """The host starts on first use (a write, a push, a capability request), not with the
+    gateway: a gateway nobody draws on opens no canvas port and imports none of its code, and a
+    second gateway on the same host does not fight over 18793 until it needs a canvas."""
+
     def __init__(self) -> None:
         self.host: CanvasHost | None = None
+        self._service: ServiceContext | None = None  # set while the gateway runs
+        self._starting: anyio.Lock | None = None
+        self._server: Any = None
 
     # --- shared by the methods and the agent tool --------------------------------------------------
 
-    def _require_host(self) -> CanvasHost:
-        if self.host is None or self.host.base_url is None:
+    async def _require_host(self) -> CanvasHost:
+        if self.host is not None and self.host.base_url is not None:
+            return self.host
+        if self._service is None:
             raise GatewayError(
                 ErrorCode.UNAVAILABLE, "the canvas host is not running", retryable=True
             )
+        if self._starting is None:
+            self._starting = anyio.Lock()
+        async with self._starting:
+            if self.host is None:
+                await self._start(self._service)
+        assert self.host is not None
         return self.host
+
+    async def _start(self, ctx: ServiceContext) -> None:
+        from .host import CanvasHost
+
+        config = ctx.config if isinstance(ctx.config, CanvasConfig) else CanvasConfig()
+        host = CanvasHost(config, ctx.gateway.config.state_dir, ctx.gateway.broadcast)
+        try:
+            self._server = await host.start()
+        except OSError as exc:
+            raise GatewayError(
+                ErrorCode.UNAVAILABLE,
+                f"the canvas host cannot listen on port {config.port}: {exc.strerror or exc};"
+                " set [plugins.canvas] port",
+                retryable=True,
+            ) from None
+        self.host = host
 
     async def write(self, params: WriteParams) -> dict[str, Any]:
         from .documents import DocumentError, check_id, hosted_path, new_id
 
-        host = self._require_host()
+        host = await self._require_host()
         try:
             doc_id = check_id(params.documentId) if params.documentId else new_id()
             host.documents.write_html(doc_id, params.html, params.title)
@@ -108,7 +140,7 @@ class CanvasPlugin:
         from .a2ui import A2uiError, validate_messages
         from .documents import DocumentError, check_id, hosted_path, new_id
 
-        host = self._require_host()
+        host = await self._require_host()
         try:
             doc_id = check_id(params.documentId) if params.documentId else new_id()
             messages = validate_messages(params.messages)
@@ -123,12 +155,12 @@ class CanvasPlugin:
             "viewers": viewers,
         }
 
-    def refresh(self, holder: str, params: SurfaceParams) -> dict[str, Any]:
+    async def refresh(self, holder: str, params: SurfaceParams) -> dict[str, Any]:
         if params.surface != SECTION:
             raise GatewayError(
                 ErrorCode.UNAVAILABLE, f"{params.surface} plugin surface unavailable"
             )
-        url, expires = self._require_host().scoped_url(holder)
+        url, expires = (await self._require_host()).scoped_url(holder)
         return {"surface": SECTION, "pluginSurfaceUrls": {SECTION: url}, "expiresAtMs": expires}
 
     # --- gateway hooks -----------------------------------------------------------------------------
@@ -142,27 +174,23 @@ class CanvasPlugin:
         register(ServiceSpec(name="canvas-host", run=self._serve))
 
     async def _serve(self, ctx: ServiceContext) -> None:
-        import anyio
-
-        from .host import CanvasHost
-
-        config = ctx.config if isinstance(ctx.config, CanvasConfig) else CanvasConfig()
-        host = CanvasHost(config, ctx.gateway.config.state_dir, ctx.gateway.broadcast)
-        server = await host.start()
-        self.host = host
+        """While the gateway runs: remember how to start the host; stop it at shutdown."""
+        self._service = ctx
         try:
             await anyio.sleep_forever()
         finally:
-            self.host = None
-            server.close()
+            self._service = None
+            if self._server is not None:
+                self._server.close()
+            self.host, self._server = None, None
 
     @hookimpl
     def register_methods(self, register: Callable[[MethodSpec], None]) -> None:
         async def node_refresh(ctx: MethodContext, params: SurfaceParams) -> Any:
-            return self.refresh(f"node:{ctx.conn.conn_id}", params)
+            return await self.refresh(f"node:{ctx.conn.conn_id}", params)
 
         async def operator_refresh(ctx: MethodContext, params: SurfaceParams) -> Any:
-            return self.refresh(f"operator:{ctx.conn.conn_id}", params)
+            return await self.refresh(f"operator:{ctx.conn.conn_id}", params)
 
         async def write(ctx: MethodContext, params: WriteParams) -> Any:
             return await self.write(params)
