@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import importlib
 import json
 import os
 import sys
@@ -35,6 +36,14 @@ from .common import (
     token_file_option,
 )
 
+LAZY_COMMANDS = {
+    "doctor": (".doctor_cmd", "doctor"),
+    "schema": (".schema_cmd", "schema"),
+    "service": (".service_cmd", "service"),
+    "tls": (".tls_cmd", "tls"),
+}
+"""Operations commands, imported only when named (``run`` pays nothing for them)."""
+
 
 class GatewayCLI(click.Group):
     """The core's commands, plus those installed plugins add through ``register_commands``
@@ -45,10 +54,15 @@ class GatewayCLI(click.Group):
         self._plugin_commands: dict[str, click.Command] | None = None
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, cmd_name) or self.plugin_commands().get(cmd_name)
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in LAZY_COMMANDS:
+            module, attr = LAZY_COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module, __package__), attr)
+            self.add_command(command, cmd_name)
+        return command or self.plugin_commands().get(cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.plugin_commands()})
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS, *self.plugin_commands()})
 
     def plugin_commands(self) -> dict[str, click.Command]:
         if self._plugin_commands is None:
@@ -450,22 +464,6 @@ cli.add_command(secrets)
 from .ui_cmd import ui  # noqa: E402
 
 cli.add_command(ui)
-
-from .tls_cmd import tls  # noqa: E402
-
-cli.add_command(tls)
-
-from .schema_cmd import schema  # noqa: E402
-
-cli.add_command(schema)
-
-from .service_cmd import service  # noqa: E402
-
-cli.add_command(service)
-
-from .doctor_cmd import doctor  # noqa: E402
-
-cli.add_command(doctor)
 
 
 def main() -> None:

@@ -7,8 +7,7 @@ core that hands the gateway to a plugin can name the type without importing the 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass(frozen=True)
-class AgentReply:
+class AgentReply(NamedTuple):
     """How one agent turn asked through :meth:`GatewayAPI.ask_agent` ended."""
 
     run_id: str
@@ -31,8 +29,7 @@ class AgentReply:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class BearerCheck:
+class BearerCheck(NamedTuple):
     """The answer of :meth:`GatewayAPI.check_bearer`: ``ok``, or refused — and while the client
     is locked out by the auth rate limit, ``retry_after_s``."""
 
