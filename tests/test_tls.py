@@ -120,7 +120,7 @@ async def test_a_broken_configured_pair_stops_the_start_with_a_clear_error(
         load_config(state_dir=tmp_path / "s", tls={"enabled": True, "cert": str(cert)})
 
 
-async def test_plugin_http_routes_are_served_over_https(gateway_factory):
+async def test_plugin_http_routes_are_served_over_https(gateway_factory, caplog):
     async with gateway_factory(tls={"enabled": True}, extra_plugins=(echo,)) as gw:
         http = gw.plugin_report["http"]
         assert http["url"].startswith("https://127.0.0.1:")
@@ -148,6 +148,8 @@ async def test_plugin_http_routes_are_served_over_https(gateway_factory):
                     assert not (await plain.receive()).startswith(b"HTTP/1.1 200")
         async with GatewayClient(_url(gw), token=TOKEN, tls_fingerprint=gw.tls.fingerprint) as c:
             assert (await c.call("health"))["ok"]
+        # A failed handshake (that plaintext request) is not an ERROR traceback in the log.
+        assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
 
 
 def test_fingerprint_spellings():

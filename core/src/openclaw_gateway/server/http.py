@@ -67,6 +67,24 @@ def _error(status: HTTPStatus, headers: Mapping[str, str] | None = None) -> Http
     )
 
 
+def _quiet_tls_listener(
+    tcp: anyio.abc.Listener[Any], context: ssl.SSLContext, timeout: float
+) -> anyio.abc.Listener[Any]:
+    """anyio's TLS listener, but a failed handshake (a scanner, plain HTTP to the TLS port, a
+    client that rejects our self-signed certificate) is a debug line, not an ERROR traceback."""
+    from anyio.streams.tls import TLSListener
+
+    class QuietTLSListener(TLSListener):
+        @staticmethod
+        async def handle_handshake_error(exc: BaseException, stream: Any) -> None:
+            await anyio.aclose_forcefully(stream)
+            if isinstance(exc, anyio.get_cancelled_exc_class()) or not isinstance(exc, Exception):
+                raise exc
+            log.debug("TLS handshake failed: %r", exc)
+
+    return QuietTLSListener(tcp, context, handshake_timeout=timeout)
+
+
 class Router:
     """Exact paths first, then the longest matching ``/prefix/*``."""
 
@@ -124,11 +142,9 @@ class HttpServer:
         self.port = tcp.extra(anyio.abc.SocketAttribute.local_port)  # noqa: S610
         listener: anyio.abc.Listener[Any] = tcp
         if self.ssl_context is not None:
-            from anyio.streams.tls import TLSListener
-
             # The TLS handshake counts against the head timeout (a stalled handshake is a
             # slowloris too); a failed one is logged at debug and the listener carries on.
-            listener = TLSListener(tcp, self.ssl_context, handshake_timeout=self.head_timeout)
+            listener = _quiet_tls_listener(tcp, self.ssl_context, self.head_timeout)
         task_status.started(self.port)
         async with listener:
             await listener.serve(self._connection)
