@@ -1,9 +1,10 @@
 """Request counters and latency histograms, kept by the dispatcher for ``/metrics``.
 
-Plain dicts and a bisect per request (well under a microsecond): the Prometheus exposition
-(the ``metrics`` plugin, through ``GatewayAPI.metrics()``) reads them only when scraped, so a gateway nobody scrapes pays nothing
-else and ``prometheus_client`` is never imported. Labels are bounded: a method name that is not
-registered is counted as ``unknown`` (a client cannot grow the label set).
+Plain dicts and a bisect per request (well under a microsecond): the Prometheus exposition (the
+``metrics`` plugin, through ``GatewayAPI.metrics()``) reads them only when scraped, so a gateway
+nobody scrapes pays nothing else and ``prometheus_client`` is never imported. Labels are bounded:
+a method name that is not registered is counted as ``unknown`` (a client cannot grow the label
+set).
 """
 
 from __future__ import annotations
