@@ -29,6 +29,10 @@ class Outcome:
     todo: list[str] = field(default_factory=list)
 
 
+def _unit_info(kind: str, path: Path) -> dict[str, Any]:
+    return {"supervisor": kind, "unit": str(path), "installed": path.exists()}
+
+
 def _run(argv: Sequence[str]) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
@@ -97,15 +101,10 @@ class SystemdUser:
         return outcome
 
     def status(self, name: str) -> dict[str, Any]:
-        path = self.path(name)
-        info: dict[str, Any] = {
-            "supervisor": self.kind,
-            "unit": str(path),
-            "installed": path.exists(),
-        }
+        info = _unit_info(self.kind, self.path(name))
         result = self._systemctl(
             "show",
-            path.name,
+            self.path(name).name,
             "--property=LoadState,ActiveState,SubState,MainPID,NRestarts,UnitFileState",
         )
         if result.returncode != 0:
@@ -168,12 +167,7 @@ class LaunchdAgent:
         return outcome
 
     def status(self, name: str) -> dict[str, Any]:
-        path = self.path(name)
-        info: dict[str, Any] = {
-            "supervisor": self.kind,
-            "unit": str(path),
-            "installed": path.exists(),
-        }
+        info = _unit_info(self.kind, self.path(name))
         result = _run(["launchctl", "print", f"{self._domain()}/{launchd_label(name)}"])
         info["activeState"] = "active" if result.returncode == 0 else "inactive"
         for line in result.stdout.splitlines():
