@@ -529,3 +529,74 @@ async def test_an_approved_sender_can_be_revoked(gateway_factory):
         assert twice["error"]["message"] == "eve is not an approved sender on fakechat"
     finally:
         await cm.__aexit__(None, None, None)
+
+
+async def test_channels_stop_and_start_one_account_by_hand(gateway_factory):
+    """The reference's recovery path: stop an account (credentials and pairing kept), start it
+    again; admin only; a stopped account stays stopped (no restart), even from backoff."""
+    plugin = FakeChatPlugin()
+    hub = plugin.hub
+    cm, gw = await started(gateway_factory, plugin)
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        reader = await operator(gw.port, TOKEN, ["operator.read"])
+        key = {"channel": "fakechat", "accountId": "default"}
+        denied = await reader.request("channels.stop", key)
+        assert denied["error"]["details"]["missingScope"] == "operator.admin"
+        stopped = await admin.request("channels.stop", key)
+        assert stopped["payload"] == {**key, "stopped": True}
+        status = await admin.request("channels.status", {})
+        account = status["payload"]["channels"]["fakechat"]["accounts"]["default"]
+        assert account["state"] == "stopped" and account["detail"] == "stopped by an operator"
+        runs = hub.runs
+        await anyio.sleep(0.2)
+        assert hub.runs == runs  # not restarted behind the operator's back
+        again = await admin.request("channels.stop", key)
+        assert again["payload"]["stopped"] is True
+
+        hub.ready = anyio.Event()
+        started_res = await admin.request("channels.start", key)
+        assert started_res["payload"]["outcome"] == {"status": "handed-off"}
+        await hub.ready.wait()
+        assert hub.runs == runs + 1
+        status = await admin.request("channels.status", {})
+        assert status["payload"]["channels"]["fakechat"]["accounts"]["default"]["state"] in (
+            "running",
+            "connected",
+        )
+        twice = await admin.request("channels.start", key)
+        assert twice["payload"]["outcome"] == {"status": "retry", "reason": "task-owned"}
+        assert hub.runs == runs + 1
+        # It answers messages again.
+        await hub.inbound("back?", sender="u1")
+        assert await hub.wait_sent(1)
+        unknown = await admin.request("channels.stop", {"channel": "fakechat", "accountId": "nope"})
+        assert unknown["error"]["code"] == "INVALID_REQUEST"
+        await admin.ws.close()
+        await reader.ws.close()
+    finally:
+        await cm.__aexit__(None, None, None)
+
+
+async def test_channels_stop_cancels_a_restart_backoff(gateway_factory):
+    plugin = FakeChatPlugin()
+    cm = gateway_factory(
+        extra_plugins=(plugin,),
+        plugins={"fakechat": {"accounts": {"default": {"token": "crashy"}}}},
+    )
+    gw = await cm.__aenter__()
+    try:
+        admin = await operator(gw.port, TOKEN, ALL)
+        key = {"channel": "fakechat", "accountId": "default"}
+        with anyio.fail_after(5):
+            while gw.channels.accounts[("fakechat", "default")].state != "restarting":
+                await anyio.sleep(0.01)
+        with anyio.fail_after(2):  # does not wait out the backoff
+            stopped = await admin.request("channels.stop", key)
+        assert stopped["payload"]["stopped"] is True
+        runs = plugin.hub.runs
+        await anyio.sleep(1.5)
+        assert plugin.hub.runs == runs
+        await admin.ws.close()
+    finally:
+        await cm.__aexit__(None, None, None)

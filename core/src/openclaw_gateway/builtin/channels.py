@@ -43,7 +43,13 @@ class StatusParams(BaseModel):
     probe: bool = False
 
 
+START_WAIT_S = 5.0
+"""How long ``channels.start`` waits for the account to report running before it answers."""
+
+
 class LogoutParams(BaseModel):
+    """``{channel, accountId}`` of ``channels.logout``, ``channels.stop`` and ``channels.start``."""
+
     model_config = ConfigDict(extra="ignore")
     channel: str = Field(min_length=1)
     accountId: str = "default"
@@ -203,8 +209,42 @@ async def channels_logout(ctx: MethodContext, params: LogoutParams) -> Any:
             f"no running account {params.accountId} on channel {params.channel}"
         ) from None
     await adapter.logout()
-    manager.stop_account(params.channel, params.accountId)
+    await manager.stop_account(params.channel, params.accountId, "logged out")
     return {"ok": True, "channel": params.channel, "accountId": params.accountId}
+
+
+async def channels_stop(ctx: MethodContext, params: LogoutParams) -> Any:
+    """Stop one account, keeping its pairing and credentials (the reference's recovery path)."""
+    manager = ctx.core.channels
+    try:
+        await manager.stop_account(params.channel, params.accountId)
+    except LookupError as exc:
+        raise invalid_request(str(exc)) from None
+    state = manager.accounts[(params.channel, params.accountId)]
+    return {
+        "channel": params.channel,
+        "accountId": params.accountId,
+        "stopped": state.state != "running",
+    }
+
+
+async def channels_start(ctx: MethodContext, params: LogoutParams) -> Any:
+    """Start a stopped account again; ``started`` says whether it is running right after."""
+    manager = ctx.core.channels
+    try:
+        outcome = manager.start_account(params.channel, params.accountId)
+    except LookupError as exc:
+        raise invalid_request(str(exc)) from None
+    state = manager.accounts[(params.channel, params.accountId)]
+    with anyio.move_on_after(START_WAIT_S):  # a quick connect is reported as started
+        while state.state == "starting" and outcome["status"] == "handed-off":
+            await state.changed.wait()
+    return {
+        "channel": params.channel,
+        "accountId": params.accountId,
+        "started": state.state == "running",
+        "outcome": outcome,
+    }
 
 
 @hookimpl
@@ -231,6 +271,18 @@ def register_methods(register: Callable[[MethodSpec], None]) -> None:
     register(
         MethodSpec(
             name="channels.logout", handler=channels_logout, params=LogoutParams, scope=ADMIN
+        )
+    )
+    register(
+        MethodSpec(name="channels.stop", handler=channels_stop, params=LogoutParams, scope=ADMIN)
+    )
+    register(
+        MethodSpec(
+            name="channels.start",
+            handler=channels_start,
+            params=LogoutParams,
+            scope=ADMIN,
+            background=True,
         )
     )
 

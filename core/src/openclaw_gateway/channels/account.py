@@ -23,11 +23,18 @@ class AccountState:
     last_error: str | None = None
     counters: Counter[str] = field(default_factory=Counter)
     adapter: ChannelAdapter | None = None
-    scope: anyio.CancelScope | None = None
+    runner: anyio.CancelScope | None = None
+    """The account's supervising run (adapter and restart backoff); None when stopped."""
+    stopped: anyio.Event = field(default_factory=anyio.Event)
+    stop_detail: str | None = None
+    changed: anyio.Event = field(default_factory=anyio.Event)
+    """Set (and replaced) at every state change: what waiting for one awaits."""
 
     def set(self, state: str, detail: str | None = None) -> None:
         if (state, detail) != (self.state, self.detail):
             self.state, self.detail, self.since_ms = state, detail, now_ms()
+            self.changed.set()
+            self.changed = anyio.Event()
 
     def count(self, reason: str) -> None:
         self.counters[reason] += 1

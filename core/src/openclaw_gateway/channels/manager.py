@@ -66,6 +66,7 @@ class ChannelManager:
         self.accounts: dict[tuple[str, str], AccountState] = {}
         self.idle: dict[str, str] = {}  # channel -> why it is not running
         self._tg: TaskGroup | None = None
+        self._limiter: anyio.Semaphore | None = None
 
     def configs(self) -> dict[str, ChannelConfig[Any]]:
         """The validated config of every installed channel that is configured."""
@@ -81,7 +82,7 @@ class ChannelManager:
 
     async def run(self) -> None:
         """Start every configured account; returns when the gateway stops (cancelled)."""
-        limiter = anyio.Semaphore(START_CONCURRENCY)
+        limiter = self._limiter = anyio.Semaphore(START_CONCURRENCY)
         async with anyio.create_task_group() as tg:
             self._tg = tg
             configs = self.configs()
@@ -130,57 +131,65 @@ class ChannelManager:
     async def _supervise(
         self, spec: Any, config: ChannelConfig[Any], state: AccountState, limiter: anyio.Semaphore
     ) -> None:
+        """Run one account until it stops for good, restarting it after crashes. An operator's
+        stop (``channels.stop``, ``channels.logout``) cancels it, backoff sleep included."""
+        # start_account claims the scope before this task runs: a stop in between still counts.
+        runner = state.runner = state.runner or anyio.CancelScope()
+        try:
+            with runner:
+                await self._run_account(spec, config, state, limiter)
+            if runner.cancelled_caught:
+                state.set("stopped", state.stop_detail or "stopped by an operator")
+        finally:
+            state.adapter, state.runner = None, None
+            state.stopped.set()
+
+    async def _run_account(
+        self, spec: Any, config: ChannelConfig[Any], state: AccountState, limiter: anyio.Semaphore
+    ) -> None:
         delay, failures = RESTART.first, 0
         account_config = config.accounts[state.account]
         while True:
-            with anyio.CancelScope() as scope:
-                state.scope = scope
-                ctx = ChannelContext(
-                    channel=state.channel,
-                    account=state.account,
-                    config=account_config,
-                    log=logging.getLogger(
-                        f"openclaw_gateway.channels.{state.channel}.{state.account}"
-                    ),
-                    deliver=functools.partial(deliver_inbound, self.runtime, state),
-                    set_status=state.set,
-                    count=state.count,
-                    load_cursor=functools.partial(self._load_cursor, state),
-                    save_cursor=functools.partial(self._save_cursor, state),
-                    data_dir=await self._data_dir(state),
-                )
-                started = time.monotonic()
-                try:
-                    async with limiter:
-                        adapter: ChannelAdapter = spec.factory(ctx)
-                        state.adapter = adapter
-                    state.set("running")
-                    await adapter.run()
-                    state.set("stopped", "the adapter returned")
-                    return
-                except AuthError as exc:
-                    state.last_error = str(exc)
-                    state.set("auth-failed", str(exc))
-                    log.error("%s/%s: credentials refused: %s", state.channel, state.account, exc)
-                    return
-                except Exception as exc:
-                    state.restarts += 1
-                    state.last_error = f"{type(exc).__name__}: {exc}"
-                    failures = (
-                        1 if time.monotonic() - started > RESTART.stable_after else failures + 1
-                    )
-                    delay = RESTART.delay(failures)
-                    state.set("restarting", f"in {delay:g} s after {state.last_error}")
-                    log.warning(
-                        "%s/%s crashed (%s); restarting in %g s",
-                        state.channel,
-                        state.account,
-                        state.last_error,
-                        delay,
-                    )
-            if scope.cancelled_caught:
-                state.set("stopped", "logged out")
+            ctx = ChannelContext(
+                channel=state.channel,
+                account=state.account,
+                config=account_config,
+                log=logging.getLogger(f"openclaw_gateway.channels.{state.channel}.{state.account}"),
+                deliver=functools.partial(deliver_inbound, self.runtime, state),
+                set_status=state.set,
+                count=state.count,
+                load_cursor=functools.partial(self._load_cursor, state),
+                save_cursor=functools.partial(self._save_cursor, state),
+                data_dir=await self._data_dir(state),
+            )
+            started = time.monotonic()
+            try:
+                async with limiter:
+                    adapter: ChannelAdapter = spec.factory(ctx)
+                    state.adapter = adapter
+                state.set("running")
+                await adapter.run()
+                state.set("stopped", "the adapter returned")
                 return
+            except AuthError as exc:
+                state.last_error = str(exc)
+                state.set("auth-failed", str(exc))
+                log.error("%s/%s: credentials refused: %s", state.channel, state.account, exc)
+                return
+            except Exception as exc:
+                state.adapter = None
+                state.restarts += 1
+                state.last_error = f"{type(exc).__name__}: {exc}"
+                failures = 1 if time.monotonic() - started > RESTART.stable_after else failures + 1
+                delay = RESTART.delay(failures)
+                state.set("restarting", f"in {delay:g} s after {state.last_error}")
+                log.warning(
+                    "%s/%s crashed (%s); restarting in %g s",
+                    state.channel,
+                    state.account,
+                    state.last_error,
+                    delay,
+                )
             await anyio.sleep(delay)
 
     def adapter(
@@ -196,12 +205,40 @@ class ChannelManager:
                 return state, state.adapter
         raise LookupError(f"no running account for channel {channel!r}")
 
-    def stop_account(self, channel: str, account: str) -> bool:
+    def _state(self, channel: str, account: str) -> AccountState:
         state = self.accounts.get((channel, account))
-        if state is None or state.scope is None:
+        if state is None:
+            raise LookupError(f"channel {channel!r} has no configured account {account!r}")
+        return state
+
+    async def stop_account(
+        self, channel: str, account: str, detail: str = "stopped by an operator"
+    ) -> bool:
+        """Stop one account (its adapter, or its restart backoff) and wait until it has. Returns
+        whether it was running. It stays stopped until :meth:`start_account`."""
+        state = self._state(channel, account)
+        if state.runner is None:
             return False
-        state.scope.cancel()
+        state.stop_detail = detail
+        state.runner.cancel()
+        await state.stopped.wait()
         return True
+
+    def start_account(self, channel: str, account: str) -> dict[str, str]:
+        """Start a stopped account again (the reference's outcome shape: ``handed-off`` when a
+        new run was started, ``retry``/``task-owned`` when one is already running)."""
+        state = self._state(channel, account)
+        if state.runner is not None:
+            return {"status": "retry", "reason": "task-owned"}
+        config = self.config(channel)
+        if self._tg is None or self._limiter is None or config is None:
+            return {"status": "skipped", "reason": "unconfigured"}
+        state.stop_detail = None
+        state.set("starting")
+        state.stopped = anyio.Event()
+        state.runner = anyio.CancelScope()  # claimed now: a second start in a race is refused
+        self._tg.start_soon(self._supervise, self.specs[channel], config, state, self._limiter)
+        return {"status": "handed-off"}
 
     def snapshot(self) -> dict[str, Any]:
         """Per channel: label, state (configured/idle), and every account's status."""
