@@ -21,7 +21,9 @@ struct OpenClawGatewayProtocol: Codable {
     let channelsPairingApproveParams: RefApproveParams?
     let channelsPairingDismissParams: RefDismissParams?
     let channelsPairingListParams: RefListParams?
+    let channelsStartParams: LogoutParams?
     let channelsStatusParams: StatusParams?
+    let channelsStopParams: LogoutParams?
     let chatAbortParams: AbortParams?
     let chatHistoryParams: HistoryParams?
     let chatMetadataParams: [String: JSONAny]?
@@ -120,7 +122,7 @@ struct OpenClawGatewayProtocol: Codable {
     enum CodingKeys: String, CodingKey {
         case agentIdentityGetParams, agentParams, agentsListParams, agentWaitParams, approvalHistoryParams, auditListParams, boardGetParams
         case canvasA2UIPushParams = "canvasA2uiPushParams"
-        case canvasCapabilityParams, canvasWriteParams, channelsLogoutParams, channelsPairingApproveParams, channelsPairingDismissParams, channelsPairingListParams, channelsStatusParams, chatAbortParams, chatHistoryParams, chatMetadataParams, chatSendParams, chatStartupParams, configGetParams, configSchemaLookupParams, configSchemaParams, connectChallengeEvent, connectParams
+        case canvasCapabilityParams, canvasWriteParams, channelsLogoutParams, channelsPairingApproveParams, channelsPairingDismissParams, channelsPairingListParams, channelsStartParams, channelsStatusParams, channelsStopParams, chatAbortParams, chatHistoryParams, chatMetadataParams, chatSendParams, chatStartupParams, configGetParams, configSchemaLookupParams, configSchemaParams, connectChallengeEvent, connectParams
         case controlUISessionPullRequestsSubscribeParams = "controlUiSessionPullRequestsSubscribeParams"
         case cronAddParams, cronEvent, cronGetParams, cronListParams, cronRemoveParams, cronRunParams, cronRunsParams, cronStatusParams, cronUpdateParams, devicePairApproveParams, devicePairListParams, devicePairRejectParams, devicePairRemoveParams, devicePairResolvedEvent, deviceTokenRevokeParams, deviceTokenRotateParams, diagnosticsLanesParams, diagnosticsStabilityParams, environmentsListParams, errorShape, eventFrame, execApprovalListParams, execApprovalsGetParams, frame, healthParams, heartbeatEvent, lastHeartbeatParams, logsTailParams, mentionsListParams, modelsAuthStatusParams, modelsListParams, nodeCameraClipParams, nodeCameraClipResult, nodeCameraListResult, nodeCameraSnapParams, nodeCameraSnapResult, nodeCanvasNavigateParams, nodeCanvasPresentParams, nodeDescribeParams, nodeEventParams, nodeInvokeParams, nodeInvokeResultParams, nodeListParams, nodeLocationGetParams, nodeLocationGetResult, nodePairApproveParams, nodePairListParams, nodePairRejectParams, nodePairRemoveParams, nodePluginSurfaceRefreshParams, nodePluginToolsUpdateParams, nodeRenameParams, nodeRunnerInventoryUpdateParams, nodeScreenRecordParams, nodeScreenRecordResult, nodeScreenSnapshotParams, nodeScreenSnapshotResult, nodeSkillsUpdateParams, nodeSystemWhichParams, openclawApprovalListParams, openclawSetupDetectParams, pairingApproveParams, pairingListParams, pairingRejectParams, pairingRevokeParams, pluginApprovalListParams, pluginsCatalogBrowseParams, pluginsCatalogCategoriesParams
         case pluginsControlUIListParams = "pluginsControlUiListParams"
@@ -161,7 +163,9 @@ extension OpenClawGatewayProtocol {
         channelsPairingApproveParams: RefApproveParams?? = nil,
         channelsPairingDismissParams: RefDismissParams?? = nil,
         channelsPairingListParams: RefListParams?? = nil,
+        channelsStartParams: LogoutParams?? = nil,
         channelsStatusParams: StatusParams?? = nil,
+        channelsStopParams: LogoutParams?? = nil,
         chatAbortParams: AbortParams?? = nil,
         chatHistoryParams: HistoryParams?? = nil,
         chatMetadataParams: [String: JSONAny]?? = nil,
@@ -306,7 +310,9 @@ extension OpenClawGatewayProtocol {
             channelsPairingApproveParams: channelsPairingApproveParams ?? self.channelsPairingApproveParams,
             channelsPairingDismissParams: channelsPairingDismissParams ?? self.channelsPairingDismissParams,
             channelsPairingListParams: channelsPairingListParams ?? self.channelsPairingListParams,
+            channelsStartParams: channelsStartParams ?? self.channelsStartParams,
             channelsStatusParams: channelsStatusParams ?? self.channelsStatusParams,
+            channelsStopParams: channelsStopParams ?? self.channelsStopParams,
             chatAbortParams: chatAbortParams ?? self.chatAbortParams,
             chatHistoryParams: chatHistoryParams ?? self.chatHistoryParams,
             chatMetadataParams: chatMetadataParams ?? self.chatMetadataParams,
@@ -765,6 +771,7 @@ extension WriteParams {
     }
 }
 
+/// ``{channel, accountId}`` of ``channels.logout``, ``channels.stop`` and ``channels.start``.
 // MARK: - LogoutParams
 struct LogoutParams: Codable {
     let accountID: String?

@@ -17,7 +17,9 @@ export interface OpenClawGatewayProtocol {
     channelsPairingApproveParams?:                RefApproveParams;
     channelsPairingDismissParams?:                RefDismissParams;
     channelsPairingListParams?:                   RefListParams;
+    channelsStartParams?:                         LogoutParams;
     channelsStatusParams?:                        StatusParams;
+    channelsStopParams?:                          LogoutParams;
     chatAbortParams?:                             AbortParams;
     chatHistoryParams?:                           HistoryParams;
     chatMetadataParams?:                          { [key: string]: any };
@@ -201,6 +203,9 @@ export interface WriteParams {
     title?:         string;
 }
 
+/**
+ * ``{channel, accountId}`` of ``channels.logout``, ``channels.stop`` and ``channels.start``.
+ */
 export interface LogoutParams {
     accountId?: string;
     channel:    string;
