@@ -410,6 +410,8 @@ def _account_check(channel: str, account_id: str, account: dict[str, Any]) -> Ch
         return Check(f"channel:{name}", "ok", f"{name}: credentials accepted")
     state = account.get("state")
     detail = account.get("lastError") or account.get("detail") or ""
+    if state == "auth-failed":
+        return Check(f"channel:{name}", "error", f"{name}: credentials refused: {detail}", fix)
     return Check(
         f"channel:{name}",
         "warn",
