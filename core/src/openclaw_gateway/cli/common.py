@@ -59,12 +59,9 @@ class Remote:
         return _call(
             method,
             params,
-            url=self.url,
-            token=self.token,
-            state_dir=self.state_dir,
+            target=self.target(),
             timeout=timeout if timeout is not None else self.timeout,
             expect_final=expect_final,
-            tls_fingerprint=self.tls_fingerprint,
         )
 
     def target(self) -> Target:
@@ -224,18 +221,13 @@ def _call(
     method: str,
     params: Any,
     *,
-    url: str | None,
-    token: str | None,
-    state_dir: Path | None,
+    target: Target,
     timeout: float,
     expect_final: bool = False,
-    tls_fingerprint: str | None = None,
 ) -> Any:
     import anyio
 
     from ..client import ConnectionLost, GatewayClient, HandshakeError, RequestError
-
-    target = _target(url, token, state_dir, tls_fingerprint)
 
     async def go() -> Any:
         async with GatewayClient(
