@@ -38,9 +38,8 @@ def codegen_bin() -> Path:
     return Path(out.stdout.strip().splitlines()[-1]) / "node_modules" / ".bin"
 
 
-def generate(out: Path) -> None:
-    tools = codegen_bin()
-    schema_dir = out / "schema"
+def export_schema(out: Path, *flags: str) -> Path:
+    """``openclaw-gateway schema export --out OUT`` (quietly); returns OUT."""
     subprocess.run(
         [
             sys.executable,
@@ -49,10 +48,18 @@ def generate(out: Path) -> None:
             "schema",
             "export",
             "--out",
-            str(schema_dir),
+            str(out),
+            *flags,
         ],
         check=True,
+        capture_output=True,
     )
+    return out
+
+
+def generate(out: Path) -> None:
+    tools = codegen_bin()
+    schema_dir = export_schema(out / "schema")
     schema = schema_dir / "protocol.schema.json"
     for lang, target, extra in (
         ("typescript", out / "typescript" / "protocol.ts", ["--just-types"]),

@@ -31,21 +31,7 @@ DELIBERATELY_INVALID = {
 
 
 def _export(tmp_path: Path, *flags: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    out = tmp_path / "schema"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "openclaw_gateway.cli.main",
-            "schema",
-            "export",
-            "--out",
-            str(out),
-            *flags,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    out = generate.export_schema(tmp_path / "schema", *flags)
     return (
         json.loads((out / "protocol.schema.json").read_text()),
         json.loads((out / "index.json").read_text()),
