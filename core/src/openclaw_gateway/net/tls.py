@@ -42,6 +42,7 @@ class TlsMaterial:
     cert: Path
     key: Path
     fingerprint: str  # lowercase hex SHA-256 of the leaf certificate's DER
+    context: ssl.SSLContext  # the server side, loaded once: both listeners share it
     generated: bool = False
 
 
@@ -89,8 +90,8 @@ def load_material(config: GatewayConfig, *, create: bool = True) -> TlsMaterial:
             raise FileNotFoundError(f"no certificate generated yet at {cert}")
         generate_self_signed(cert, key, hosts=_names_for(config))
         generated = True
-    server_context(cert, key)  # fails loudly now, not at the first client
-    return TlsMaterial(cert, key, fingerprint_of_pem(cert.read_bytes()), generated)
+    context = server_context(cert, key)  # fails loudly now, not at the first client
+    return TlsMaterial(cert, key, fingerprint_of_pem(cert.read_bytes()), context, generated)
 
 
 def _names_for(config: GatewayConfig) -> list[str]:

@@ -56,8 +56,6 @@ from .nodes import NodeManager
 from .ws import handle_connection
 
 if TYPE_CHECKING:
-    import ssl
-
     from ..net.tls import TlsMaterial
 
 log = logging.getLogger("openclaw_gateway")
@@ -370,7 +368,7 @@ async def _listen(gateway: Gateway, tg: TaskGroup, ui: ControlUi | None = None) 
         compression=None,  # per-connection zlib state would cost ~100 KB per socket
         process_request=process_request,
         server_header=None,
-        ssl=_server_ssl(gateway),
+        ssl=gateway.tls.context if gateway.tls else None,
     )
     port = next(iter(server.sockets)).getsockname()[1]
     gateway.port = port
@@ -379,14 +377,6 @@ async def _listen(gateway: Gateway, tg: TaskGroup, ui: ControlUi | None = None) 
     tg.start_soon(_tick_loop, gateway)
     tg.start_soon(_health_loop, gateway)
     return server
-
-
-def _server_ssl(gateway: Gateway) -> ssl.SSLContext | None:
-    if gateway.tls is None:
-        return None
-    from ..net.tls import server_context
-
-    return server_context(gateway.tls.cert, gateway.tls.key)
 
 
 async def _static_page(ui: ControlUi, request: Request) -> Response:
@@ -496,7 +486,7 @@ async def _start_http(gateway: Gateway, plugins: LoadedPlugins, tg: TaskGroup) -
         body_timeout=config.http_body_timeout_ms / 1000,
         max_connections=config.http_max_connections,
         max_per_client=config.http_max_connections_per_client,
-        ssl_context=_server_ssl(gateway),
+        ssl_context=gateway.tls.context if gateway.tls else None,
     )
     port = config.http_listen_port
     try:
